@@ -1,0 +1,51 @@
+package dev.berth.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Everything Berth runs with, validated and immutable.
+ *
+ * @param defaultAuthPlugin the plugin named in Berth's greeting to clients
+ * @param maxPacketSize     the largest logical packet a client may send, across continuation frames
+ */
+public record BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map<String, UserCredential> users,
+                          PoolConfig pool, ClientTlsConfig clientTls, String defaultAuthPlugin,
+                          Duration handshakeTimeout, long maxPacketSize) {
+
+    public static final String MYSQL_NATIVE_PASSWORD = "mysql_native_password";
+    public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    public static final long DEFAULT_MAX_PACKET_SIZE = 1L << 30;
+
+    public BerthConfig {
+        listen = List.copyOf(listen);
+        users = Map.copyOf(users);
+        if (listen.isEmpty()) {
+            throw new IllegalArgumentException("give at least one --listen address");
+        }
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("give at least one client account with --user name:password or --users-file");
+        }
+        if (!defaultAuthPlugin.equals(MYSQL_NATIVE_PASSWORD) && !defaultAuthPlugin.equals(CACHING_SHA2_PASSWORD)) {
+            throw new IllegalArgumentException("--default-auth must be " + MYSQL_NATIVE_PASSWORD + " or "
+                    + CACHING_SHA2_PASSWORD + ", got " + defaultAuthPlugin);
+        }
+        if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("--handshake-timeout must be positive");
+        }
+        if (maxPacketSize < 1024) {
+            throw new IllegalArgumentException("--max-packet-size must be at least 1024 bytes");
+        }
+    }
+
+    /** Indexes users by name, refusing duplicates. */
+    public static Map<String, UserCredential> byName(List<UserCredential> users) {
+        return users.stream().collect(Collectors.toMap(UserCredential::name, Function.identity(), (a, b) -> {
+            throw new IllegalArgumentException("user '" + a.name() + "' is given twice");
+        }));
+    }
+}

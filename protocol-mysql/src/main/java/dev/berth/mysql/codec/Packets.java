@@ -1,0 +1,64 @@
+package dev.berth.mysql.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * Helpers for frames as {@link PacketFrameDecoder} emits them: a 4-byte header (3-byte little-endian payload
+ * length, 1-byte sequence id) followed by the payload, all in one buffer.
+ *
+ * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_basic_packets.html">MySQL Packets</a>
+ */
+public final class Packets {
+    public static final int HEADER_SIZE = 4;
+    /** A payload of exactly this length means the logical packet continues in the next frame. */
+    public static final int MAX_PAYLOAD = 0xffffff;
+
+    private Packets() {
+    }
+
+    public static int payloadLength(ByteBuf frame) {
+        return frame.getUnsignedMediumLE(frame.readerIndex());
+    }
+
+    public static int sequenceId(ByteBuf frame) {
+        return frame.getUnsignedByte(frame.readerIndex() + 3);
+    }
+
+    public static void setSequenceId(ByteBuf frame, int sequenceId) {
+        frame.setByte(frame.readerIndex() + 3, sequenceId);
+    }
+
+    /** The first payload byte, or -1 for an empty payload. */
+    public static int firstByte(ByteBuf frame) {
+        return payloadLength(frame) == 0 ? -1 : frame.getUnsignedByte(frame.readerIndex() + HEADER_SIZE);
+    }
+
+    /** Whether the logical packet goes on in the next frame. */
+    public static boolean continues(ByteBuf frame) {
+        return payloadLength(frame) == MAX_PAYLOAD;
+    }
+
+    /** A slice of the payload, sharing the frame's memory and not retained. */
+    public static ByteBuf payload(ByteBuf frame) {
+        return frame.slice(frame.readerIndex() + HEADER_SIZE, payloadLength(frame));
+    }
+
+    /** A new buffer with room for a header; write the payload, then call {@link #finish}. */
+    public static ByteBuf start(ByteBufAllocator alloc) {
+        ByteBuf buf = alloc.buffer(64);
+        buf.writeZero(HEADER_SIZE);
+        return buf;
+    }
+
+    /** Fills in the header of a frame begun with {@link #start}; the payload must fit one frame. */
+    public static ByteBuf finish(ByteBuf buf, int sequenceId) {
+        int length = buf.writerIndex() - buf.readerIndex() - HEADER_SIZE;
+        if (length >= MAX_PAYLOAD) {
+            throw new IllegalArgumentException("payload of " + length + " bytes needs more than one frame");
+        }
+        buf.setMediumLE(buf.readerIndex(), length);
+        buf.setByte(buf.readerIndex() + 3, sequenceId);
+        return buf;
+    }
+}
