@@ -34,6 +34,11 @@ public final class Packets {
         return payloadLength(frame) == 0 ? -1 : frame.getUnsignedByte(frame.readerIndex() + HEADER_SIZE);
     }
 
+    /** The first byte of a payload (as sliced by {@link #payload}), or -1 when empty. */
+    public static int firstByteOf(ByteBuf payload) {
+        return payload.isReadable() ? payload.getUnsignedByte(payload.readerIndex()) : -1;
+    }
+
     /** Whether the logical packet goes on in the next frame. */
     public static boolean continues(ByteBuf frame) {
         return payloadLength(frame) == MAX_PAYLOAD;

@@ -1,0 +1,23 @@
+package dev.berth.mysql.message;
+
+import dev.berth.mysql.codec.MysqlBuffers;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Extra data an auth plugin exchanges mid-authentication (caching_sha2_password's fast-auth result, its
+ * public key).
+ *
+ * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_connection_phase_packets_protocol_auth_more_data.html">Protocol::AuthMoreData</a>
+ */
+public record AuthMoreData(byte[] data) {
+    public static final int HEADER = 0x01;
+
+    public static AuthMoreData decode(ByteBuf payload) {
+        payload.skipBytes(1);
+        return new AuthMoreData(MysqlBuffers.readEofBytes(payload));
+    }
+
+    public void encode(ByteBuf out) {
+        out.writeByte(HEADER).writeBytes(data);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.berth.mysql.message;
+
+import static dev.berth.mysql.codec.MysqlBuffers.readLenencBytes;
+import static dev.berth.mysql.codec.MysqlBuffers.readLenencInt;
+import static dev.berth.mysql.codec.MysqlBuffers.readLenencString;
+import static dev.berth.mysql.codec.MysqlBuffers.readNulBytes;
+import static dev.berth.mysql.codec.MysqlBuffers.readUnsigned;
+
+import dev.berth.mysql.codec.MalformedPacketException;
+import dev.berth.mysql.codec.MysqlBuffers;
+import dev.berth.mysql.protocol.Capabilities;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The client's answer to the greeting. Its first 32 bytes alone form an SSLRequest.
+ *
+ * @param database       the initial schema, or null
+ * @param authPluginName the plugin the client used for {@code authResponse}, or null when not given
+ * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_connection_phase_packets_protocol_handshake_response.html">Protocol::HandshakeResponse41</a>
+ * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_connection_phase_packets_protocol_ssl_request.html">Protocol::SSLRequest</a>
+ */
+public record HandshakeResponse41(long capabilities, int maxPacketSize, int characterSet, String username,
+                                  byte[] authResponse, String database, String authPluginName,
+                                  Map<String, String> attributes) {
+    /** capability flags (4), max packet size (4), character set (1), filler (23). */
+    public static final int SSL_REQUEST_LENGTH = 32;
+
+    /** Whether this payload is an SSLRequest: the fixed part alone, with CLIENT_SSL set. */
+    public static boolean isSslRequest(ByteBuf payload) {
+        return payload.readableBytes() == SSL_REQUEST_LENGTH
+                && (payload.getIntLE(payload.readerIndex()) & Capabilities.CLIENT_SSL) != 0;
+    }
+
+    public static HandshakeResponse41 decode(ByteBuf payload) {
+        long caps = Integer.toUnsignedLong(readUnsigned(payload, 4));
+        if (!Capabilities.has(caps, Capabilities.CLIENT_PROTOCOL_41)) {
+            throw new MalformedPacketException("client does not speak protocol 4.1 (CLIENT_PROTOCOL_41 unset)");
+        }
+        int maxPacket = readUnsigned(payload, 4);
+        int charset = readUnsigned(payload, 1);
+        MysqlBuffers.readFixedBytes(payload, 23);
+        String user = new String(readNulBytes(payload), StandardCharsets.UTF_8);
+        byte[] auth;
+        if (Capabilities.has(caps, Capabilities.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA)) {
+            auth = readLenencBytes(payload);
+        } else if (Capabilities.has(caps, Capabilities.CLIENT_SECURE_CONNECTION)) {
+            auth = MysqlBuffers.readFixedBytes(payload, readUnsigned(payload, 1));
+        } else {
+            auth = readNulBytes(payload);
+        }
+        String database = null;
+        if (Capabilities.has(caps, Capabilities.CLIENT_CONNECT_WITH_DB) && payload.isReadable()) {
+            database = HandshakeV10.readNulOrRest(payload);
+        }
+        String plugin = null;
+        if (Capabilities.has(caps, Capabilities.CLIENT_PLUGIN_AUTH) && payload.isReadable()) {
+            plugin = HandshakeV10.readNulOrRest(payload);
+        }
+        Map<String, String> attributes = new LinkedHashMap<>();
+        if (Capabilities.has(caps, Capabilities.CLIENT_CONNECT_ATTRS) && payload.isReadable()) {
+            long length = readLenencInt(payload);
+            if (length > payload.readableBytes()) {
+                throw new MalformedPacketException("connection attributes of " + length + " bytes overrun the packet");
+            }
+            ByteBuf attrs = payload.readSlice((int) length);
+            while (attrs.isReadable()) {
+                attributes.put(readLenencString(attrs), readLenencString(attrs));
+            }
+        }
+        return new HandshakeResponse41(caps, maxPacket, charset, user, auth, database, plugin, Map.copyOf(attributes));
+    }
+
+    /** Writes the response as Berth sends it to a backend (lenenc auth data, plugin name, attributes). */
+    public void encode(ByteBuf out) {
+        writeFixedPart(out, capabilities, maxPacketSize, characterSet);
+        MysqlBuffers.writeNulString(out, username);
+        MysqlBuffers.writeLenencBytes(out, authResponse);
+        if (Capabilities.has(capabilities, Capabilities.CLIENT_CONNECT_WITH_DB)) {
+            MysqlBuffers.writeNulString(out, database == null ? "" : database);
+        }
+        if (Capabilities.has(capabilities, Capabilities.CLIENT_PLUGIN_AUTH)) {
+            MysqlBuffers.writeNulString(out, authPluginName);
+        }
+        if (Capabilities.has(capabilities, Capabilities.CLIENT_CONNECT_ATTRS)) {
+            ByteBuf attrs = out.alloc().buffer();
+            try {
+                attributes.forEach((k, v) -> {
+                    MysqlBuffers.writeLenencString(attrs, k);
+                    MysqlBuffers.writeLenencString(attrs, v);
+                });
+                MysqlBuffers.writeLenencInt(out, attrs.readableBytes());
+                out.writeBytes(attrs);
+            } finally {
+                attrs.release();
+            }
+        }
+    }
+
+    /** The 32 bytes shared by the SSLRequest and the full response. */
+    public static void writeFixedPart(ByteBuf out, long capabilities, int maxPacketSize, int characterSet) {
+        out.writeIntLE((int) capabilities);
+        out.writeIntLE(maxPacketSize);
+        out.writeByte(characterSet);
+        out.writeZero(23);
+    }
+
+    @Override
+    public String toString() {
+        return "HandshakeResponse41[user=" + username + ", db=" + database + ", caps=0x" + Long.toHexString(capabilities)
+                + ", charset=" + characterSet + ", plugin=" + authPluginName + "]";
+    }
+}

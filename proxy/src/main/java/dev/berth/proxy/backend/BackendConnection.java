@@ -1,0 +1,198 @@
+package dev.berth.proxy.backend;
+
+import dev.berth.mysql.protocol.Capabilities;
+import dev.berth.mysql.response.PacketKind;
+import dev.berth.mysql.response.ResponseTracker;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import java.util.ArrayDeque;
+
+/**
+ * One logged-in connection to the backend server. All its state is confined to its channel's event loop;
+ * callers on other threads go through {@link #send}, which hops there.
+ *
+ * <p>Each command that has a response is paired with a {@link ResponseSink}; the {@link ResponseTracker} decides
+ * where each response ends so frames go to the right sink.
+ */
+public final class BackendConnection {
+    /** The schema is not known (after a reset whose effect on it is not reported). */
+    public static final String UNKNOWN_SCHEMA = "\0unknown";
+
+    private final Channel channel;
+    private final long id;
+    private final long serverConnectionId;
+    private final long capabilities;
+    private final BackendInfo info;
+    private final ResponseTracker tracker;
+    private final ArrayDeque<ResponseSink> sinks = new ArrayDeque<>();
+    private final long createdNanos;
+    private ResponseSink batchSink;
+    private BackendLossListener lossListener;
+
+    // Session state as Berth last set or saw it; -1 or UNKNOWN_SCHEMA when unknown.
+    private int characterSet;
+    private int multiStatements = 1;
+    private String schema;
+
+    BackendConnection(Channel channel, long id, long serverConnectionId, long capabilities, BackendInfo info) {
+        this.channel = channel;
+        this.id = id;
+        this.serverConnectionId = serverConnectionId;
+        this.capabilities = capabilities;
+        this.info = info;
+        this.tracker = new ResponseTracker(Capabilities.has(capabilities, Capabilities.CLIENT_DEPRECATE_EOF));
+        this.characterSet = info.characterSet();
+        this.schema = null;
+        this.createdNanos = System.nanoTime();
+    }
+
+    /** Called when the connection goes away for whatever reason, once. */
+    public interface BackendLossListener {
+        void onLost(BackendConnection connection, Throwable cause);
+    }
+
+    public void setLossListener(BackendLossListener listener) {
+        this.lossListener = listener;
+    }
+
+    /**
+     * Writes one frame of a command. {@code command} is the command byte for the first frame of a command, or -1
+     * for further frames (continuations, LOCAL INFILE data); a sink is required when the command has a response.
+     */
+    public void send(ByteBuf frame, int command, ResponseSink sink, boolean flush) {
+        if (channel.eventLoop().inEventLoop()) {
+            doSend(frame, command, sink, flush);
+        } else {
+            channel.eventLoop().execute(() -> doSend(frame, command, sink, flush));
+        }
+    }
+
+    private void doSend(ByteBuf frame, int command, ResponseSink sink, boolean flush) {
+        if (!channel.isActive()) {
+            frame.release();
+            if (sink != null && command >= 0 && ResponseTracker.hasResponse(command)) {
+                sink.onBackendLost(this, new BackendException("backend connection " + this + " is closed", null, null));
+            }
+            return;
+        }
+        if (command >= 0 && ResponseTracker.hasResponse(command)) {
+            tracker.expect(command);
+            sinks.add(sink);
+        }
+        if (flush) {
+            channel.writeAndFlush(frame, channel.voidPromise());
+        } else {
+            channel.write(frame, channel.voidPromise());
+        }
+    }
+
+    /** The client sent the empty packet that ends a LOCAL INFILE transfer. Call on this connection's loop. */
+    public void localInfileSent() {
+        tracker.localInfileSent();
+    }
+
+    public boolean awaitingLocalInfile() {
+        return tracker.awaitingLocalInfile();
+    }
+
+    void onFrame(ByteBuf frame) {
+        PacketKind kind = tracker.onFrame(frame);
+        boolean complete = tracker.responseComplete();
+        ResponseSink sink = complete ? sinks.poll() : sinks.peek();
+        batchSink = sink;
+        sink.onFrame(this, frame, kind, complete);
+    }
+
+    void onReadComplete() {
+        if (batchSink != null) {
+            ResponseSink sink = batchSink;
+            batchSink = null;
+            sink.flush();
+        }
+    }
+
+    void onLost(Throwable cause) {
+        ResponseSink sink;
+        while ((sink = sinks.poll()) != null) {
+            sink.onBackendLost(this, cause);
+        }
+        BackendLossListener listener = lossListener;
+        lossListener = null;
+        if (listener != null) {
+            listener.onLost(this, cause);
+        }
+    }
+
+    /** Whether no response is outstanding: the connection is between commands. */
+    public boolean idle() {
+        return tracker.idle() && sinks.isEmpty();
+    }
+
+    /** The status flags of the last OK or EOF the server sent (transaction state among them). */
+    public int statusFlags() {
+        return tracker.statusFlags();
+    }
+
+    public boolean isActive() {
+        return channel.isActive();
+    }
+
+    public void close() {
+        channel.close();
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    public long capabilities() {
+        return capabilities;
+    }
+
+    public boolean foundRows() {
+        return Capabilities.has(capabilities, Capabilities.CLIENT_FOUND_ROWS);
+    }
+
+    public BackendInfo info() {
+        return info;
+    }
+
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    public int characterSet() {
+        return characterSet;
+    }
+
+    public void characterSet(int characterSet) {
+        this.characterSet = characterSet;
+    }
+
+    /** 1 when multi-statements are on, 0 when off, -1 when unknown. */
+    public int multiStatements() {
+        return multiStatements;
+    }
+
+    public void multiStatements(int state) {
+        this.multiStatements = state;
+    }
+
+    public String schema() {
+        return schema;
+    }
+
+    public void schema(String schema) {
+        this.schema = schema;
+    }
+
+    @Override
+    public String toString() {
+        return "backend#" + id + "(server thread " + serverConnectionId + ")";
+    }
+}

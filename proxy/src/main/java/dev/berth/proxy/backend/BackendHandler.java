@@ -1,0 +1,52 @@
+package dev.berth.proxy.backend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The command phase of a backend connection: hands each frame to its connection, which routes it. */
+final class BackendHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(BackendHandler.class);
+    private final BackendConnection connection;
+    private Throwable failure;
+
+    BackendHandler(BackendConnection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            connection.onFrame(frame);
+        } catch (RuntimeException e) {
+            // Includes a server that speaks when no response is due (an ERR before it drops an idle connection):
+            // the stream can no longer be trusted.
+            frame.release();
+            exceptionCaught(ctx, e);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        connection.onReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        log.debug("{} closed", connection);
+        connection.onLost(failure != null ? failure : new IOException("the backend closed the connection"));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+            log.debug("{} failed: {}", connection, cause.toString());
+        }
+        ctx.close();
+    }
+}

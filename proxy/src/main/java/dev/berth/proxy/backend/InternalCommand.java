@@ -1,0 +1,83 @@
+package dev.berth.proxy.backend;
+
+import dev.berth.mysql.codec.Packets;
+import dev.berth.mysql.message.ErrPacket;
+import dev.berth.mysql.protocol.Command;
+import dev.berth.mysql.response.PacketKind;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A command Berth sends on its own behalf (reset, schema, character set, multi-statement option), whose response
+ * is read here and never reaches a client.
+ */
+public final class InternalCommand implements ResponseSink {
+
+    /** The outcome: {@code error} is the server's ERR, {@code lost} the failure of the connection; both null = OK. */
+    public interface Callback {
+        void onResult(BackendConnection backend, ErrPacket error, Throwable lost);
+    }
+
+    private final Callback callback;
+    private ErrPacket error;
+
+    private InternalCommand(Callback callback) {
+        this.callback = callback;
+    }
+
+    /** Writes {@code frame} (a one-frame command) to {@code backend}; {@code callback} runs on its event loop. */
+    public static void send(BackendConnection backend, ByteBuf frame, Callback callback, boolean flush) {
+        int command = Packets.firstByte(frame);
+        backend.send(frame, command, new InternalCommand(callback), flush);
+    }
+
+    public static ByteBuf resetConnection(ByteBufAllocator alloc) {
+        return command(alloc, Command.COM_RESET_CONNECTION, null);
+    }
+
+    public static ByteBuf initDb(ByteBufAllocator alloc, String schema) {
+        return command(alloc, Command.COM_INIT_DB, schema.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static ByteBuf query(ByteBufAllocator alloc, String sql) {
+        return command(alloc, Command.COM_QUERY, sql.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static ByteBuf setMultiStatements(ByteBufAllocator alloc, boolean on) {
+        int option = on ? Command.MYSQL_OPTION_MULTI_STATEMENTS_ON : Command.MYSQL_OPTION_MULTI_STATEMENTS_OFF;
+        return command(alloc, Command.COM_SET_OPTION, new byte[] {(byte) option, 0});
+    }
+
+    public static ByteBuf quit(ByteBufAllocator alloc) {
+        return command(alloc, Command.COM_QUIT, null);
+    }
+
+    private static ByteBuf command(ByteBufAllocator alloc, int command, byte[] argument) {
+        ByteBuf out = Packets.start(alloc);
+        out.writeByte(command);
+        if (argument != null) {
+            out.writeBytes(argument);
+        }
+        return Packets.finish(out, 0);
+    }
+
+    @Override
+    public void onFrame(BackendConnection backend, ByteBuf frame, PacketKind kind, boolean complete) {
+        try {
+            if (kind == PacketKind.ERR) {
+                error = ErrPacket.decode(Packets.payload(frame));
+            }
+        } finally {
+            frame.release();
+        }
+        if (complete) {
+            callback.onResult(backend, error, null);
+        }
+    }
+
+    @Override
+    public void onBackendLost(BackendConnection backend, Throwable cause) {
+        callback.onResult(backend, null, cause);
+    }
+}

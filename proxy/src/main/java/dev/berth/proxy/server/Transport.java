@@ -1,0 +1,30 @@
+package dev.berth.proxy.server;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+/** Netty's native epoll transport where the platform has it (fewer copies, unix sockets), NIO elsewhere. */
+public record Transport(String name, Class<? extends ServerChannel> serverChannel,
+                        Class<? extends ServerChannel> unixServerChannel, Class<? extends SocketChannel> socketChannel) {
+
+    public static Transport best() {
+        if (Epoll.isAvailable()) {
+            return new Transport("epoll", EpollServerSocketChannel.class, EpollServerDomainSocketChannel.class,
+                    EpollSocketChannel.class);
+        }
+        return new Transport("nio", NioServerSocketChannel.class, null, NioSocketChannel.class);
+    }
+
+    public EventLoopGroup newEventLoopGroup(int threads) {
+        return name.equals("epoll") ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
+    }
+}
