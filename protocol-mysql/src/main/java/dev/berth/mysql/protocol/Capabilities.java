@@ -36,11 +36,12 @@ public final class Capabilities {
 
     /**
      * What Berth can proxy faithfully. Flags outside this set change packet formats in ways Berth does not
-     * translate (compression, query attributes, optional metadata, MariaDB's extended flags), so they are
+     * translate (compression, query attributes, optional metadata, MariaDB's extended flags) or would change how
+     * the server parses SQL without the backend knowing (CLIENT_IGNORE_SPACE), so they are
      * never offered to clients nor asked of the backend.
      */
     public static final long PROXY_SUPPORTED = CLIENT_LONG_PASSWORD | CLIENT_FOUND_ROWS | CLIENT_LONG_FLAG
-            | CLIENT_CONNECT_WITH_DB | CLIENT_ODBC | CLIENT_LOCAL_FILES | CLIENT_IGNORE_SPACE | CLIENT_PROTOCOL_41
+            | CLIENT_CONNECT_WITH_DB | CLIENT_LOCAL_FILES | CLIENT_PROTOCOL_41
             | CLIENT_INTERACTIVE | CLIENT_SSL | CLIENT_IGNORE_SIGPIPE | CLIENT_TRANSACTIONS | CLIENT_RESERVED
             | CLIENT_SECURE_CONNECTION | CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS | CLIENT_PS_MULTI_RESULTS
             | CLIENT_PLUGIN_AUTH | CLIENT_CONNECT_ATTRS | CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA

@@ -26,9 +26,11 @@ public enum ErrorCode {
     READ_TIMEOUT(1159, "08S01"),
     /** ER_SECURE_TRANSPORT_REQUIRED */
     SECURE_TRANSPORT_REQUIRED(3159, "HY000"),
+    /** ER_NET_READ_ERROR: the backend connection of a session was lost mid-session */
+    BACKEND_LOST(1158, "08S01"),
     /** ER_UNKNOWN_ERROR: the backend could not be reached or failed (the message says which) */
     BACKEND_UNAVAILABLE(1105, "HY000"),
-    /** ER_LOCK_WAIT_TIMEOUT-like: no pooled connection within the acquire deadline; ER_CON_COUNT_ERROR family */
+    /** ER_CON_COUNT_ERROR: no pooled connection within the acquire deadline */
     POOL_TIMEOUT(1040, "08004");
 
     private final int code;

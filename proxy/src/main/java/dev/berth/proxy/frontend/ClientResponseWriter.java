@@ -1,0 +1,198 @@
+package dev.berth.proxy.frontend;
+
+import dev.berth.mysql.codec.Packets;
+import dev.berth.mysql.message.EofPacket;
+import dev.berth.mysql.message.ErrPacket;
+import dev.berth.mysql.message.OkPacket;
+import dev.berth.mysql.message.SessionStateInfo;
+import dev.berth.mysql.protocol.Capabilities;
+import dev.berth.mysql.protocol.ErrorCode;
+import dev.berth.mysql.protocol.ServerStatus;
+import dev.berth.mysql.response.PacketKind;
+import dev.berth.proxy.backend.BackendConnection;
+import dev.berth.proxy.backend.ResponseSink;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+
+/**
+ * Forwards a backend's responses to one client, translated from the backend's fixed capabilities to the client's:
+ * EOF packets for clients without CLIENT_DEPRECATE_EOF, OK packets without session-state data for clients that did
+ * not ask for it, and a refusal of LOAD DATA LOCAL for clients that did not enable it. Rows pass untouched.
+ *
+ * <p>Runs on the backend connection's event loop. Sequence ids are shifted where a packet is inserted or dropped.
+ */
+final class ClientResponseWriter implements ResponseSink {
+    private final FrontendSession session;
+    private final Channel client;
+    private final long clientCapabilities;
+    private final boolean clientDeprecateEof;
+    private final boolean clientSessionTrack;
+    private int shift;
+    private int nextSequence = 1;
+    private boolean refusingLocalInfile;
+
+    ClientResponseWriter(FrontendSession session, Channel client, long clientCapabilities) {
+        this.session = session;
+        this.client = client;
+        this.clientCapabilities = clientCapabilities;
+        this.clientDeprecateEof = Capabilities.has(clientCapabilities, Capabilities.CLIENT_DEPRECATE_EOF);
+        this.clientSessionTrack = Capabilities.has(clientCapabilities, Capabilities.CLIENT_SESSION_TRACK);
+    }
+
+    @Override
+    public void onFrame(BackendConnection backend, ByteBuf frame, PacketKind kind, boolean complete) {
+        if (refusingLocalInfile) {
+            frame.release();
+            if (complete) {
+                refusingLocalInfile = false;
+                write(ErrFrames.of(client.alloc(), nextSequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
+                        "berth: LOAD DATA LOCAL INFILE needs the client to enable local files "
+                                + "(e.g. allowLoadLocalInfile=true, --local-infile=1)")));
+                endResponse();
+            }
+            return;
+        }
+        boolean backendDeprecateEof = Capabilities.has(backend.capabilities(), Capabilities.CLIENT_DEPRECATE_EOF);
+        switch (kind) {
+            case OK -> write(okFrame(backend, frame));
+            case TERMINATOR -> write(terminator(backend, frame, backendDeprecateEof));
+            case LAST_COLUMN_DEFINITION -> {
+                write(frame);
+                if (backendDeprecateEof && !clientDeprecateEof) {
+                    insert(new EofPacket(0, backend.statusFlags()));
+                }
+            }
+            case DEFINITIONS_EOF -> {
+                if (!backendDeprecateEof && clientDeprecateEof) {
+                    frame.release();
+                    shift--;
+                } else {
+                    write(frame);
+                }
+            }
+            case LOCAL_INFILE_REQUEST -> {
+                if (Capabilities.has(clientCapabilities, Capabilities.CLIENT_LOCAL_FILES)) {
+                    session.localInfileRequested();
+                    write(frame);
+                } else {
+                    refuseLocalInfile(backend, frame);
+                }
+            }
+            default -> write(frame);
+        }
+        if (complete) {
+            endResponse();
+        }
+    }
+
+    private void endResponse() {
+        shift = 0;
+        nextSequence = 1;
+        session.responseComplete();
+    }
+
+    /** Answers the server's file request with an empty file, drops its answer, and gives the client an ERR. */
+    private void refuseLocalInfile(BackendConnection backend, ByteBuf request) {
+        int sequence = Packets.sequenceId(request) + 1;
+        request.release();
+        ByteBuf empty = Packets.finish(Packets.start(backend.channel().alloc()), sequence);
+        backend.send(empty, -1, null, true);
+        backend.localInfileSent();
+        refusingLocalInfile = true;
+    }
+
+    private ByteBuf okFrame(BackendConnection backend, ByteBuf frame) {
+        OkPacket ok = OkPacket.decode(Packets.payload(frame), backend.capabilities());
+        trackSchema(backend, ok);
+        if (!needsReencoding(backend, frame, ok)) {
+            return frame;
+        }
+        return reencode(frame, ok);
+    }
+
+    private ByteBuf terminator(BackendConnection backend, ByteBuf frame, boolean backendDeprecateEof) {
+        if (backendDeprecateEof) {
+            OkPacket ok = OkPacket.decode(Packets.payload(frame), backend.capabilities());
+            trackSchema(backend, ok);
+            if (!clientDeprecateEof) {
+                return replace(frame, new EofPacket(ok.warnings(), ok.statusFlags()));
+            }
+            return needsReencoding(backend, frame, ok) ? reencode(frame, ok) : frame;
+        }
+        if (clientDeprecateEof) {
+            EofPacket eof = EofPacket.decode(Packets.payload(frame));
+            return reencode(frame, new OkPacket(OkPacket.EOF_HEADER, 0, 0, eof.statusFlags(), eof.warnings(),
+                    new byte[0], null));
+        }
+        return frame;
+    }
+
+    private void trackSchema(BackendConnection backend, OkPacket ok) {
+        if (ok.sessionState() != null) {
+            String schema = SessionStateInfo.schema(ok.sessionState());
+            if (schema != null) {
+                backend.schema(schema);
+                session.schemaChanged(schema);
+            }
+        }
+    }
+
+    /** Session-track formats differ only when the backend's OK carries something after the warnings. */
+    private boolean needsReencoding(BackendConnection backend, ByteBuf frame, OkPacket ok) {
+        boolean backendSessionTrack = Capabilities.has(backend.capabilities(), Capabilities.CLIENT_SESSION_TRACK);
+        if (backendSessionTrack == clientSessionTrack) {
+            return false;
+        }
+        return ok.info().length > 0 || ok.sessionState() != null
+                || (ok.statusFlags() & ServerStatus.SESSION_STATE_CHANGED) != 0;
+    }
+
+    private ByteBuf reencode(ByteBuf frame, OkPacket ok) {
+        ByteBuf out = Packets.start(client.alloc());
+        ok.encode(out, clientCapabilities);
+        int sequence = Packets.sequenceId(frame);
+        frame.release();
+        return Packets.finish(out, sequence);
+    }
+
+    private ByteBuf replace(ByteBuf frame, EofPacket eof) {
+        ByteBuf out = Packets.start(client.alloc());
+        eof.encode(out);
+        int sequence = Packets.sequenceId(frame);
+        frame.release();
+        return Packets.finish(out, sequence);
+    }
+
+    private void insert(EofPacket eof) {
+        ByteBuf out = Packets.start(client.alloc());
+        eof.encode(out);
+        shift++;
+        // The inserted packet takes the next id; everything after it moves up by one.
+        write(Packets.finish(out, nextSequence), false);
+    }
+
+    private void write(ByteBuf frame) {
+        write(frame, true);
+    }
+
+    private void write(ByteBuf frame, boolean fromBackend) {
+        if (fromBackend && shift != 0) {
+            Packets.setSequenceId(frame, (Packets.sequenceId(frame) + shift) & 0xff);
+        }
+        nextSequence = (Packets.sequenceId(frame) + 1) & 0xff;
+        client.write(frame, client.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        client.flush();
+        if (!client.isWritable()) {
+            session.clientBackpressure();
+        }
+    }
+
+    @Override
+    public void onBackendLost(BackendConnection backend, Throwable cause) {
+        session.backendLost(backend, cause, nextSequence);
+    }
+}
