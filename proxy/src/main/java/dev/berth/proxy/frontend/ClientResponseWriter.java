@@ -88,7 +88,6 @@ final class ClientResponseWriter implements ResponseSink {
     private void endResponse() {
         shift = 0;
         nextSequence = 1;
-        session.responseComplete();
     }
 
     /** Answers the server's file request with an empty file, drops its answer, and gives the client an ERR. */

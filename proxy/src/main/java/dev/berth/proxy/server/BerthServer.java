@@ -1,12 +1,41 @@
 package dev.berth.proxy.server;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.config.ListenAddress;
+import dev.berth.mysql.codec.PacketFrameDecoder;
+import dev.berth.proxy.backend.BackendConnector;
+import dev.berth.proxy.frontend.FrontendSession;
+import dev.berth.proxy.frontend.ServerContext;
+import dev.berth.proxy.pool.BackendPool;
+import dev.berth.proxy.pool.PoolStats;
+import dev.berth.proxy.tls.TlsContexts;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The running proxy: listeners, the backend pool and the event loops they share. */
 public final class BerthServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BerthServer.class);
+
     private final BerthConfig config;
+    private final Transport transport = Transport.best();
+    private final List<Channel> listeners = new ArrayList<>();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private EventLoopGroup loops;
+    private BackendPool pool;
 
     public BerthServer(BerthConfig config) {
         this.config = config;
@@ -14,19 +43,95 @@ public final class BerthServer implements AutoCloseable {
 
     /** Binds every listen address; throws when one cannot be bound. */
     public void start() throws InterruptedException {
-        throw new UnsupportedOperationException("being written: " + config.listen());
+        // One loop per core serves clients and their backend connections alike.
+        loops = transport.newEventLoopGroup(Runtime.getRuntime().availableProcessors());
+        SslContext backendSsl = config.backend().tls() ? TlsContexts.forBackend() : null;
+        pool = new BackendPool(config.pool(), new BackendConnector(config.backend(), backendSsl, transport));
+        SslContext clientSsl = config.clientTls().enabled() ? TlsContexts.forClients(config.clientTls()) : null;
+        ServerContext context = new ServerContext(config, pool, clientSsl);
+        try {
+            for (ListenAddress address : config.listen()) {
+                listeners.add(bind(address, context));
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            close();
+            throw e;
+        }
+        warmUp();
+    }
+
+    private Channel bind(ListenAddress address, ServerContext context) throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loops)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("frames", new PacketFrameDecoder(FrontendSession.MAX_HANDSHAKE_PACKET));
+                        ch.pipeline().addLast("session", new FrontendSession(context));
+                    }
+                });
+        SocketAddress socketAddress;
+        if (address instanceof ListenAddress.Unix unix) {
+            if (transport.unixServerChannel() == null) {
+                throw new IllegalStateException("unix sockets need Netty's epoll transport, not available here");
+            }
+            try {
+                Files.deleteIfExists(unix.path()); // a stale socket file from an earlier run
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot replace " + unix.path(), e);
+            }
+            bootstrap.channel(transport.unixServerChannel());
+            socketAddress = new DomainSocketAddress(unix.path().toFile());
+        } else {
+            ListenAddress.Tcp tcp = (ListenAddress.Tcp) address;
+            bootstrap.channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true);
+            socketAddress = new java.net.InetSocketAddress(tcp.host(), tcp.port());
+        }
+        return bootstrap.bind(socketAddress).sync().channel();
+    }
+
+    /** Opens one backend connection at start, so the first client is greeted with the backend's version. */
+    private void warmUp() {
+        pool.acquire(loops.next(), false).addListener(f -> {
+            if (f.isSuccess()) {
+                pool.release((dev.berth.proxy.backend.BackendConnection) f.getNow());
+            } else {
+                log.warn("backend not reachable at start: {}", f.cause().getMessage());
+            }
+        });
     }
 
     /** The addresses actually bound (a port of 0 in the configuration is resolved here). */
     public List<SocketAddress> boundAddresses() {
-        return List.of();
+        return listeners.stream().map(Channel::localAddress).toList();
+    }
+
+    public String transportName() {
+        return transport.name();
+    }
+
+    public PoolStats poolStats() {
+        return pool.stats();
     }
 
     /** Blocks until {@link #close()} has been called and the server has stopped. */
     public void awaitTermination() throws InterruptedException {
+        terminated.await();
     }
 
     @Override
     public void close() {
+        for (Channel listener : listeners) {
+            listener.close().syncUninterruptibly();
+        }
+        if (pool != null) {
+            pool.close();
+        }
+        if (loops != null) {
+            loops.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        terminated.countDown();
     }
 }

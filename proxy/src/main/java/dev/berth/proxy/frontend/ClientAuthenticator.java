@@ -1,0 +1,79 @@
+package dev.berth.proxy.frontend;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.config.UserCredential;
+import dev.berth.mysql.auth.CachingSha2Password;
+import dev.berth.mysql.auth.NativePassword;
+import java.util.Map;
+
+/**
+ * Decides a client's login against Berth's own accounts, as the server does: verify with the plugin the client
+ * used when the account can be checked with it, otherwise ask the client to switch plugins.
+ *
+ * <p>An account given as a {@code *HEX} native hash can only verify mysql_native_password; one with a plain-text
+ * password can verify both plugins.
+ */
+final class ClientAuthenticator {
+    /** What to do with an auth response. */
+    sealed interface Verdict {
+    }
+
+    record Accepted(UserCredential user, String plugin) implements Verdict {
+    }
+
+    record Denied() implements Verdict {
+    }
+
+    /** Ask the client to answer again with {@code plugin}. */
+    record SwitchTo(String plugin) implements Verdict {
+    }
+
+    private final Map<String, UserCredential> users;
+    private final String defaultPlugin;
+
+    ClientAuthenticator(BerthConfig config) {
+        this.users = config.users();
+        this.defaultPlugin = config.defaultAuthPlugin();
+    }
+
+    String defaultPlugin() {
+        return defaultPlugin;
+    }
+
+    /**
+     * @param plugin   the plugin the client used (null: mysql_native_password, as pre-plugin clients do)
+     * @param mayRetry whether a switch may still be requested (only once per login)
+     */
+    Verdict verify(String userName, String plugin, byte[] response, byte[] seed, boolean mayRetry) {
+        UserCredential user = users.get(userName);
+        String used = plugin == null ? NativePassword.NAME : plugin;
+        if (user == null) {
+            // Unknown users still get a switch when their plugin is foreign, so a denial looks the same either way.
+            return mayRetry && !canVerify(used) ? new SwitchTo(defaultPlugin) : new Denied();
+        }
+        if (canVerify(user, used)) {
+            return check(user, used, response, seed) ? new Accepted(user, used) : new Denied();
+        }
+        if (!mayRetry) {
+            return new Denied();
+        }
+        return new SwitchTo(canVerify(user, defaultPlugin) ? defaultPlugin : NativePassword.NAME);
+    }
+
+    private static boolean canVerify(String plugin) {
+        return plugin.equals(NativePassword.NAME) || plugin.equals(CachingSha2Password.NAME);
+    }
+
+    private static boolean canVerify(UserCredential user, String plugin) {
+        return plugin.equals(NativePassword.NAME)
+                || (plugin.equals(CachingSha2Password.NAME) && user.password().isPresent());
+    }
+
+    private static boolean check(UserCredential user, String plugin, byte[] response, byte[] seed) {
+        if (plugin.equals(CachingSha2Password.NAME)) {
+            return CachingSha2Password.verify(response, seed, user.password().orElseThrow());
+        }
+        byte[] doubleHash = user.nativeHash().orElseGet(() -> NativePassword.doubleHash(user.password().orElseThrow()));
+        return NativePassword.verify(response, seed, doubleHash);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.berth.proxy.frontend;
+
+import dev.berth.mysql.codec.Packets;
+import dev.berth.mysql.message.ErrPacket;
+import dev.berth.mysql.message.OkPacket;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/** Frames of the packets Berth answers clients with itself. */
+final class ErrFrames {
+    private ErrFrames() {
+    }
+
+    static ByteBuf of(ByteBufAllocator alloc, int sequence, ErrPacket err) {
+        ByteBuf out = Packets.start(alloc);
+        err.encode(out);
+        return Packets.finish(out, sequence & 0xff);
+    }
+
+    static ByteBuf ok(ByteBufAllocator alloc, int sequence, int statusFlags, long clientCapabilities) {
+        ByteBuf out = Packets.start(alloc);
+        OkPacket.ok(statusFlags).encode(out, clientCapabilities);
+        return Packets.finish(out, sequence & 0xff);
+    }
+}
