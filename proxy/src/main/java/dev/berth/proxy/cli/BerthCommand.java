@@ -1,0 +1,232 @@
+package dev.berth.proxy.cli;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.config.ListenAddress;
+import dev.berth.config.UserCredential;
+import dev.berth.config.UsersFile;
+import dev.berth.proxy.server.BerthServer;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code berth} command: reads flags and {@code BERTH_*} environment variables into a {@link BerthConfig} and
+ * runs a {@link BerthServer} until the process is stopped.
+ *
+ * <p>Exit codes: 0 after a clean shutdown, 1 when the server cannot start, 2 for a bad flag or configuration
+ * (one line on stderr, no stack trace).
+ */
+@Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "MySQL-protocol sidecar connection pooler: many client connections onto a few "
+                + "long-lived backend connections.",
+        footerHeading = "%nEnvironment:%n",
+        footer = {"Every flag can be set as BERTH_<FLAG>, e.g. BERTH_MAX_OPEN_CONNS=64, BERTH_TLS=false.",
+                "Repeatable flags take a comma-separated list: BERTH_USER=app:secret,ro:*HEX.",
+                "A flag wins over the environment, which wins over the default.",
+                "BERTH_LOG_LEVEL=DEBUG logs per-connection events."})
+public final class BerthCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(BerthCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @ArgGroup(validate = false, heading = "%nClients:%n", order = 1)
+    ClientOptions clients = new ClientOptions();
+
+    @ArgGroup(validate = false, heading = "%nClient TLS:%n", order = 2)
+    ClientTlsOptions clientTls = new ClientTlsOptions();
+
+    @ArgGroup(validate = false, heading = "%nBackend:%n", order = 3)
+    BackendOptions backend = new BackendOptions();
+
+    @ArgGroup(validate = false, heading = "%nPool:%n", order = 4)
+    PoolOptions pool = new PoolOptions();
+
+    public static void main(String[] args) {
+        System.exit(commandLine(System.getenv()).execute(args));
+    }
+
+    /**
+     * A command line that reads defaults from {@code environment} and reports bad flags and configuration
+     * errors as one line on stderr with exit code 2.
+     */
+    public static CommandLine commandLine(Map<String, String> environment) {
+        EnvironmentDefaultProvider defaults = new EnvironmentDefaultProvider(environment);
+        return new CommandLine(new BerthCommand())
+                .setDefaultValueProvider(defaults)
+                .setParameterExceptionHandler((e, args) -> usageError(e, args, defaults))
+                .setExecutionExceptionHandler((e, cmd, parseResult) -> {
+                    if (e instanceof IllegalArgumentException) {
+                        cmd.getErr().println("berth: " + e.getMessage());
+                        return CommandLine.ExitCode.USAGE;
+                    }
+                    throw e;
+                });
+    }
+
+    /** Parses {@code args} into a validated configuration without starting anything; reads no environment. */
+    public static BerthConfig toConfig(String... args) {
+        return toConfig(Map.of(), args);
+    }
+
+    /**
+     * Parses {@code args}, with defaults from {@code environment}, into a validated configuration without starting
+     * anything.
+     *
+     * @throws IllegalArgumentException for a bad flag or an invalid configuration, with the message the command
+     *                                  would print
+     */
+    public static BerthConfig toConfig(Map<String, String> environment, String... args) {
+        CommandLine commandLine = commandLine(environment);
+        try {
+            commandLine.parseArgs(args);
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException(describe(e, args, new EnvironmentDefaultProvider(environment)), e);
+        }
+        return commandLine.<BerthCommand>getCommand().config();
+    }
+
+    @Override
+    public Integer call() {
+        BerthConfig config = config();
+        PrintWriter err = spec.commandLine().getErr();
+        BerthServer server = new BerthServer(config);
+        try {
+            server.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+            return 1;
+        } catch (Exception e) {
+            server.close();
+            log.debug("start failed", e);
+            err.println("berth: cannot start: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        log.info(summary(config, server.boundAddresses()));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down");
+            server.close();
+        }, "berth-shutdown"));
+        try {
+            server.awaitTermination();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+        }
+        return 0;
+    }
+
+    /** The configuration the parsed flags describe; throws {@link IllegalArgumentException} when invalid. */
+    BerthConfig config() {
+        List<UserCredential> users = new ArrayList<>();
+        for (String user : repeatable(clients.users, "--user")) {
+            users.add(naming("--user", () -> UserCredential.parse(user)));
+        }
+        if (clients.usersFile != null) {
+            users.addAll(UsersFile.read(clients.usersFile));
+        }
+        List<ListenAddress> listen = new ArrayList<>();
+        for (String address : repeatable(clients.listen, "--listen")) {
+            listen.add(naming("--listen", () -> ListenAddress.parse(address)));
+        }
+        return new BerthConfig(listen, backend.toDomainObject(), BerthConfig.byName(users), pool.toDomainObject(),
+                clientTls.toDomainObject(), clients.defaultAuth, clients.handshakeTimeout, clients.maxPacketSize);
+    }
+
+    /** Runs a parser whose messages do not say which flag they are about, and says it. */
+    private static <T> T naming(String option, Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The values of a repeatable option. Given in the environment they arrive as one comma-separated value and
+     * are split here; given as flags they are kept whole, so a password on the command line may hold a comma.
+     */
+    private List<String> repeatable(List<String> values, String option) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+            return values;
+        }
+        return values.stream()
+                .flatMap(value -> Arrays.stream(value.split(",")))
+                .map(String::strip)
+                .filter(value -> !value.isEmpty())
+                .toList();
+    }
+
+    static String summary(BerthConfig config, List<SocketAddress> bound) {
+        String listening = bound.isEmpty()
+                ? config.listen().stream().map(Object::toString).collect(Collectors.joining(", "))
+                : bound.stream().map(BerthCommand::format).collect(Collectors.joining(", "));
+        String tls = !config.clientTls().enabled() ? "off"
+                : (config.clientTls().certificate().isPresent() ? "on" : "on, self-signed")
+                        + (config.clientTls().required() ? ", required" : "");
+        return "berth " + VersionProvider.version() + " listening on " + listening
+                + "; backend " + config.backend().user() + "@" + config.backend().address()
+                + (config.backend().tls() ? " (tls)" : "")
+                + "; pool " + config.pool().mode().name().toLowerCase(Locale.ROOT) + " max-open-conns="
+                + config.pool().maxOpenConns()
+                + " acquire-timeout=" + DurationConverter.format(config.pool().acquireTimeout())
+                + "; " + config.users().size() + (config.users().size() == 1 ? " user" : " users")
+                + "; client tls " + tls;
+    }
+
+    private static String format(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String host = inet.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return address.toString();
+    }
+
+    private static int usageError(ParameterException e, String[] args, EnvironmentDefaultProvider defaults) {
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("berth: " + describe(e, args, defaults));
+        err.flush();
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    /** One line: picocli's message, the variable a bad value came from, a suggestion for a mistyped flag. */
+    private static String describe(ParameterException e, String[] args, EnvironmentDefaultProvider defaults) {
+        StringBuilder message = new StringBuilder(e.getMessage());
+        if (e.getArgSpec() instanceof OptionSpec option && !given(option, args)) {
+            defaults.variableFor(option).ifPresent(name -> message.append(" (from ").append(name).append(')'));
+        }
+        if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+            message.append("; did you mean ").append(String.join(" or ", unmatched.getSuggestions())).append('?');
+        } else {
+            message.append("; see berth --help");
+        }
+        return message.toString();
+    }
+
+    private static boolean given(OptionSpec option, String[] args) {
+        return Arrays.stream(args).anyMatch(arg -> Arrays.stream(option.names())
+                .anyMatch(name -> arg.equals(name) || arg.startsWith(name + "=")));
+    }
+}

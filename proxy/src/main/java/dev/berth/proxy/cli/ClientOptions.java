@@ -1,0 +1,42 @@
+package dev.berth.proxy.cli;
+
+import dev.berth.config.BerthConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The flags for the client side: where Berth listens, who may log in, and handshake limits. */
+public final class ClientOptions {
+
+    @Option(names = "--listen", paramLabel = "ADDRESS", defaultValue = "127.0.0.1:6033",
+            description = "Address to accept clients on: host:port, [v6]:port, :port (all interfaces) or "
+                    + "unix:/path. Repeatable. Default: ${DEFAULT-VALUE}")
+    List<String> listen = new ArrayList<>();
+
+    // No ${DEFAULT-VALUE}: from BERTH_USER it would print passwords.
+    @Option(names = "--user", paramLabel = "NAME:PASSWORD",
+            description = "Client account: name:password, or name:*HEX with the mysql_native_password hash "
+                    + "(SHA1(SHA1(password)), as in mysql.user). Repeatable.")
+    List<String> users = new ArrayList<>();
+
+    @Option(names = "--users-file", paramLabel = "PATH",
+            description = "File of client accounts, one name:password or name:*HEX a line; # starts a comment.")
+    Path usersFile;
+
+    @Option(names = "--default-auth", paramLabel = "PLUGIN", defaultValue = BerthConfig.CACHING_SHA2_PASSWORD,
+            description = "Auth plugin offered in the greeting: " + BerthConfig.CACHING_SHA2_PASSWORD + " or "
+                    + BerthConfig.MYSQL_NATIVE_PASSWORD + ". Default: ${DEFAULT-VALUE}")
+    String defaultAuth;
+
+    @Option(names = "--handshake-timeout", paramLabel = "DURATION", defaultValue = "10s",
+            converter = DurationConverter.class,
+            description = "Time a client has to log in. Default: ${DEFAULT-VALUE}")
+    Duration handshakeTimeout;
+
+    @Option(names = "--max-packet-size", paramLabel = "SIZE", defaultValue = "1G",
+            converter = ByteSizeConverter.class,
+            description = "Largest packet a client may send, e.g. 64M or 1G. Default: ${DEFAULT-VALUE}")
+    long maxPacketSize;
+}
