@@ -185,31 +185,27 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onVerdict(ClientAuthenticator.Verdict verdict, int sequence, boolean usedPassword) {
-        switch (verdict) {
-            case ClientAuthenticator.Accepted accepted -> {
-                if (accepted.plugin().equals(CachingSha2Password.NAME)) {
-                    ByteBuf out = Packets.start(channel.alloc());
-                    new AuthMoreData(new byte[] {CachingSha2Password.FAST_AUTH_SUCCESS}).encode(out);
-                    channel.write(Packets.finish(out, sequence++));
-                }
-                log.debug("client {} logged in as {}", connectionId, userName);
-                loggedIn(sequence);
-            }
-            case ClientAuthenticator.SwitchTo switchTo when
-                    Capabilities.has(clientCapabilities, Capabilities.CLIENT_PLUGIN_AUTH) -> {
-                switchPlugin = switchTo.plugin();
-                switchSeed = Scrambles.newSeed();
+        if (verdict instanceof ClientAuthenticator.Accepted accepted) {
+            if (accepted.plugin().equals(CachingSha2Password.NAME)) {
                 ByteBuf out = Packets.start(channel.alloc());
-                new AuthSwitchRequest(switchPlugin, switchSeed).encode(out);
-                channel.writeAndFlush(Packets.finish(out, sequence));
-                state = State.AUTH_SWITCH;
+                new AuthMoreData(new byte[] {CachingSha2Password.FAST_AUTH_SUCCESS}).encode(out);
+                channel.write(Packets.finish(out, sequence++));
             }
-            default -> {
-                log.debug("client {} denied as {}", connectionId, userName);
-                refuse(sequence, ErrPacket.of(ErrorCode.ACCESS_DENIED, String.format(
-                        "Access denied for user '%s'@'%s' (using password: %s)", userName, clientHost(),
-                        usedPassword ? "YES" : "NO")));
-            }
+            log.debug("client {} logged in as {}", connectionId, userName);
+            loggedIn(sequence);
+        } else if (verdict instanceof ClientAuthenticator.SwitchTo switchTo
+                && Capabilities.has(clientCapabilities, Capabilities.CLIENT_PLUGIN_AUTH)) {
+            switchPlugin = switchTo.plugin();
+            switchSeed = Scrambles.newSeed();
+            ByteBuf out = Packets.start(channel.alloc());
+            new AuthSwitchRequest(switchPlugin, switchSeed).encode(out);
+            channel.writeAndFlush(Packets.finish(out, sequence));
+            state = State.AUTH_SWITCH;
+        } else {
+            log.debug("client {} denied as {}", connectionId, userName);
+            refuse(sequence, ErrPacket.of(ErrorCode.ACCESS_DENIED, String.format(
+                    "Access denied for user '%s'@'%s' (using password: %s)", userName, clientHost(),
+                    usedPassword ? "YES" : "NO")));
         }
     }
 
