@@ -18,6 +18,8 @@ public record BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map
 
     public static final String MYSQL_NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
+    /** Offer what the backend itself would: caching_sha2_password for MySQL 8 and later, else native. */
+    public static final String AUTO_AUTH = "auto";
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final long DEFAULT_MAX_PACKET_SIZE = 1L << 30;
 
@@ -30,9 +32,10 @@ public record BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map
         if (users.isEmpty()) {
             throw new IllegalArgumentException("give at least one client account with --user name:password or --users-file");
         }
-        if (!defaultAuthPlugin.equals(MYSQL_NATIVE_PASSWORD) && !defaultAuthPlugin.equals(CACHING_SHA2_PASSWORD)) {
-            throw new IllegalArgumentException("--default-auth must be " + MYSQL_NATIVE_PASSWORD + " or "
-                    + CACHING_SHA2_PASSWORD + ", got " + defaultAuthPlugin);
+        if (!defaultAuthPlugin.equals(MYSQL_NATIVE_PASSWORD) && !defaultAuthPlugin.equals(CACHING_SHA2_PASSWORD)
+                && !defaultAuthPlugin.equals(AUTO_AUTH)) {
+            throw new IllegalArgumentException("--default-auth must be " + AUTO_AUTH + ", " + MYSQL_NATIVE_PASSWORD
+                    + " or " + CACHING_SHA2_PASSWORD + ", got " + defaultAuthPlugin);
         }
         if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
             throw new IllegalArgumentException("--handshake-timeout must be positive");

@@ -5,4 +5,20 @@ package dev.berth.proxy.backend;
  * character set, since drivers change behaviour by them.
  */
 public record BackendInfo(String serverVersion, int characterSet, long capabilities) {
+
+    /**
+     * Whether the server is a MySQL 8 or later, whose default auth plugin is caching_sha2_password. MariaDB's
+     * version starts with "5.5.5-", and drivers that read it as 5.5 don't handle that plugin's fast-auth reply.
+     */
+    public boolean defaultsToCachingSha2() {
+        if (serverVersion.contains("MariaDB")) {
+            return false;
+        }
+        int dot = serverVersion.indexOf('.');
+        try {
+            return dot > 0 && Integer.parseInt(serverVersion.substring(0, dot)) >= 8;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
 }

@@ -25,9 +25,11 @@ public final class ClientOptions {
             description = "File of client accounts, one name:password or name:*HEX a line; # starts a comment.")
     Path usersFile;
 
-    @Option(names = "--default-auth", paramLabel = "PLUGIN", defaultValue = BerthConfig.CACHING_SHA2_PASSWORD,
-            description = "Auth plugin offered in the greeting: " + BerthConfig.CACHING_SHA2_PASSWORD + " or "
-                    + BerthConfig.MYSQL_NATIVE_PASSWORD + ". Default: ${DEFAULT-VALUE}")
+    @Option(names = "--default-auth", paramLabel = "PLUGIN", defaultValue = BerthConfig.AUTO_AUTH,
+            description = "Auth plugin offered in the greeting: " + BerthConfig.CACHING_SHA2_PASSWORD + ", "
+                    + BerthConfig.MYSQL_NATIVE_PASSWORD + ", or " + BerthConfig.AUTO_AUTH
+                    + " (what the backend offers by default: caching_sha2_password from MySQL 8 on, else native;"
+                    + " drivers that see a MariaDB version expect native). Default: ${DEFAULT-VALUE}")
     String defaultAuth;
 
     @Option(names = "--handshake-timeout", paramLabel = "DURATION", defaultValue = "10s",

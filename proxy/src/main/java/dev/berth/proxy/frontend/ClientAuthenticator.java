@@ -4,6 +4,7 @@ import dev.berth.config.BerthConfig;
 import dev.berth.config.UserCredential;
 import dev.berth.mysql.auth.CachingSha2Password;
 import dev.berth.mysql.auth.NativePassword;
+import dev.berth.proxy.backend.BackendInfo;
 import java.util.Map;
 
 /**
@@ -31,9 +32,12 @@ final class ClientAuthenticator {
     private final Map<String, UserCredential> users;
     private final String defaultPlugin;
 
-    ClientAuthenticator(BerthConfig config) {
+    /** @param backend what the backend is, for {@link BerthConfig#AUTO_AUTH} */
+    ClientAuthenticator(BerthConfig config, BackendInfo backend) {
         this.users = config.users();
-        this.defaultPlugin = config.defaultAuthPlugin();
+        String configured = config.defaultAuthPlugin();
+        this.defaultPlugin = !configured.equals(BerthConfig.AUTO_AUTH) ? configured
+                : backend.defaultsToCachingSha2() ? CachingSha2Password.NAME : NativePassword.NAME;
     }
 
     String defaultPlugin() {

@@ -58,7 +58,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter {
 
     private final ServerContext server;
     private final BackendPool pool;
-    private final ClientAuthenticator authenticator;
+    private ClientAuthenticator authenticator;
     private Channel channel;
     private State state = State.GREETING;
     private ScheduledFuture<?> handshakeTimer;
@@ -82,7 +82,6 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter {
     public FrontendSession(ServerContext server) {
         this.server = server;
         this.pool = server.pool();
-        this.authenticator = new ClientAuthenticator(server.config());
     }
 
     // ---- connection phase -------------------------------------------------------------------------------------
@@ -113,6 +112,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter {
 
     private void sendGreeting(BackendInfo info) {
         seed = Scrambles.newSeed();
+        authenticator = new ClientAuthenticator(server.config(), info);
         long capabilities = Capabilities.PROXY_SUPPORTED;
         if (server.clientSsl() == null) {
             capabilities &= ~Capabilities.CLIENT_SSL;

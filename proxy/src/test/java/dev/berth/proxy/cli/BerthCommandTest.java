@@ -70,7 +70,7 @@ class BerthCommandTest {
         assertEquals(Duration.ofSeconds(5), config.backend().connectTimeout());
         assertEquals(PoolConfig.defaults(), config.pool());
         assertEquals(ClientTlsConfig.selfSigned(), config.clientTls());
-        assertEquals(BerthConfig.CACHING_SHA2_PASSWORD, config.defaultAuthPlugin());
+        assertEquals(BerthConfig.AUTO_AUTH, config.defaultAuthPlugin());
         assertEquals(BerthConfig.DEFAULT_HANDSHAKE_TIMEOUT, config.handshakeTimeout());
         assertEquals(BerthConfig.DEFAULT_MAX_PACKET_SIZE, config.maxPacketSize());
         assertEquals(List.of("app"), List.copyOf(config.users().keySet()));

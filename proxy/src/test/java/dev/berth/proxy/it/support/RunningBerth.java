@@ -1,0 +1,85 @@
+package dev.berth.proxy.it.support;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.proxy.cli.BerthCommand;
+import dev.berth.proxy.pool.PoolStats;
+import dev.berth.proxy.server.BerthServer;
+import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Berth started in this JVM, in front of the {@link TestDatabase}, on a free loopback port, configured by the same
+ * flags as the command line. Close it after use.
+ */
+public final class RunningBerth implements AutoCloseable {
+    public static final String USER = "app";
+    public static final String PASSWORD = "app-secret";
+
+    private final BerthServer server;
+    private final int port;
+
+    private RunningBerth(BerthServer server) {
+        this.server = server;
+        this.port = ((InetSocketAddress) server.boundAddresses().get(0)).getPort();
+    }
+
+    /** Starts Berth with the test backend, user {@value #USER}, and any further flags. */
+    public static RunningBerth start(String... extraFlags) throws InterruptedException {
+        TestDatabase db = TestDatabase.get();
+        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--backend", db.hostPort(),
+                "--backend-user", db.rootUser(), "--backend-password", db.rootPassword(),
+                "--user", USER + ":" + PASSWORD));
+        args.addAll(List.of(extraFlags));
+        BerthConfig config = BerthCommand.toConfig(Map.of(), args.toArray(String[]::new));
+        BerthServer server = new BerthServer(config);
+        server.start();
+        return new RunningBerth(server);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String hostPort() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** A MySQL Connector/J URL to the test database through Berth; append {@code &key=value} options. */
+    public String mysqlUrl(String options) {
+        return "jdbc:mysql://" + hostPort() + "/" + TestDatabase.DATABASE + "?sslMode=DISABLED&allowPublicKeyRetrieval=true"
+                + "&connectTimeout=10000&socketTimeout=120000"
+                + (options.isEmpty() ? "" : "&" + options);
+    }
+
+    /** A MariaDB Connector/J URL to the test database through Berth; append {@code &key=value} options. */
+    public String mariadbUrl(String options) {
+        return "jdbc:mariadb://" + hostPort() + "/" + TestDatabase.DATABASE + "?sslMode=disable&connectTimeout=10000&socketTimeout=120000"
+                + (options.isEmpty() ? "" : "&" + options);
+    }
+
+    public Connection mysqlConnection(String options) throws SQLException {
+        return DriverManager.getConnection(mysqlUrl(options), USER, PASSWORD);
+    }
+
+    public Connection mariadbConnection(String options) throws SQLException {
+        return DriverManager.getConnection(mariadbUrl(options), USER, PASSWORD);
+    }
+
+    public PoolStats poolStats() {
+        return server.poolStats();
+    }
+
+    public BerthServer server() {
+        return server;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
