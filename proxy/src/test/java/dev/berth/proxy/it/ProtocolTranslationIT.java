@@ -1,0 +1,158 @@
+package dev.berth.proxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.mysql.protocol.Capabilities;
+import dev.berth.mysql.protocol.ServerStatus;
+import dev.berth.proxy.it.support.RawMysqlClient;
+import dev.berth.proxy.it.support.RawMysqlClient.Packet;
+import dev.berth.proxy.it.support.RunningBerth;
+import dev.berth.proxy.it.support.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Berth opens every backend connection with one capability set (CLIENT_DEPRECATE_EOF, CLIENT_SESSION_TRACK,
+ * CLIENT_MULTI_STATEMENTS on) and translates for each client. A bare client checks the bytes it gets.
+ */
+class ProtocolTranslationIT {
+    private static final long OLD_CLIENT = RawMysqlClient.BASE_CAPABILITIES;
+    private static RunningBerth berth;
+
+    @BeforeAll
+    static void start() throws Exception {
+        berth = RunningBerth.start("--no-tls");
+    }
+
+    @AfterAll
+    static void stop() {
+        berth.close();
+    }
+
+    private RawMysqlClient login(long capabilities) throws Exception {
+        RawMysqlClient client = new RawMysqlClient(berth.port());
+        Packet ok = client.login(RunningBerth.USER, RunningBerth.PASSWORD, TestDatabase.DATABASE, capabilities);
+        assertEquals(0x00, ok.first(), () -> "login failed: " + (ok.isErr() ? ok.errorMessage() : ok));
+        return client;
+    }
+
+    @Test
+    void clientWithoutDeprecateEofGetsEofPackets() throws Exception {
+        try (RawMysqlClient client = login(OLD_CLIENT)) {
+            client.query("SELECT 1");
+            List<Packet> packets = client.read(5);
+            assertEquals(1, packets.get(0).first(), "column count");
+            assertEquals(0xfe, packets.get(2).first(), "EOF after the column definitions");
+            assertEquals(5, packets.get(2).payload().length);
+            assertEquals(0xfe, packets.get(4).first(), "EOF after the rows");
+            assertEquals(5, packets.get(4).payload().length);
+            for (int i = 0; i < 5; i++) {
+                assertEquals(i + 1, packets.get(i).sequence(), "sequence ids run on across the inserted EOF");
+            }
+            client.query("SELECT 2");
+            assertEquals(1, client.read().first(), "the next command starts cleanly");
+        }
+    }
+
+    @Test
+    void clientWithDeprecateEofGetsOkTerminator() throws Exception {
+        try (RawMysqlClient client = login(OLD_CLIENT | Capabilities.CLIENT_DEPRECATE_EOF)) {
+            client.query("SELECT 1");
+            List<Packet> packets = client.read(4);
+            assertEquals(0x03, packets.get(1).payload()[0], "column definition (catalog 'def')");
+            assertEquals(0x01, packets.get(2).first(), "the row follows the definition directly");
+            assertEquals(0xfe, packets.get(3).first(), "OK packet with the 0xFE header ends the rows");
+            assertTrue(packets.get(3).payload().length >= 7);
+        }
+    }
+
+    @Test
+    void preparedStatementMetadataGetsEofPacketsForOldClients() throws Exception {
+        try (RawMysqlClient client = login(OLD_CLIENT)) {
+            client.command(0x16, "SELECT ?, 1".getBytes(StandardCharsets.UTF_8));
+            Packet prepareOk = client.read();
+            assertEquals(0x00, prepareOk.first());
+            int columns = (prepareOk.payload()[5] & 0xff) | (prepareOk.payload()[6] & 0xff) << 8;
+            int params = (prepareOk.payload()[7] & 0xff) | (prepareOk.payload()[8] & 0xff) << 8;
+            assertEquals(2, columns);
+            assertEquals(1, params);
+            List<Packet> rest = client.read(params + 1 + columns + 1);
+            assertEquals(0xfe, rest.get(params).first(), "EOF after the parameter definitions");
+            assertEquals(0xfe, rest.get(params + 1 + columns).first(), "EOF after the column definitions");
+            client.query("SELECT 3");
+            assertEquals(1, client.read().first(), "nothing left over from the prepare response");
+        }
+    }
+
+    @Test
+    void sessionStateIsStrippedForClientsThatDidNotAskForIt() throws Exception {
+        try (RawMysqlClient client = login(OLD_CLIENT)) {
+            client.command(0x02, "mysql".getBytes(StandardCharsets.UTF_8));
+            Packet ok = client.read();
+            assertEquals(0x00, ok.first());
+            int status = (ok.payload()[3] & 0xff) | (ok.payload()[4] & 0xff) << 8;
+            assertEquals(0, status & ServerStatus.SESSION_STATE_CHANGED);
+            assertEquals(7, ok.payload().length, "header, 2 lenenc zeros, status, warnings and no info");
+        }
+        try (RawMysqlClient client = login(OLD_CLIENT | Capabilities.CLIENT_SESSION_TRACK)) {
+            client.command(0x02, "mysql".getBytes(StandardCharsets.UTF_8));
+            Packet ok = client.read();
+            int status = (ok.payload()[3] & 0xff) | (ok.payload()[4] & 0xff) << 8;
+            assertTrue((status & ServerStatus.SESSION_STATE_CHANGED) != 0, "a client that asked sees the change");
+            assertTrue(new String(ok.payload(), StandardCharsets.UTF_8).contains("mysql"));
+        }
+    }
+
+    @Test
+    void multiStatementsOnlyForClientsThatEnabledThem() throws Exception {
+        try (RawMysqlClient client = login(OLD_CLIENT | Capabilities.CLIENT_DEPRECATE_EOF)) {
+            client.query("SELECT 1; SELECT 2");
+            Packet err = client.read();
+            assertTrue(err.isErr(), "the backend must not run the second statement");
+            assertEquals(1064, err.errorCode());
+        }
+        try (RawMysqlClient client = login(OLD_CLIENT | Capabilities.CLIENT_DEPRECATE_EOF
+                | Capabilities.CLIENT_MULTI_STATEMENTS)) {
+            client.query("SELECT 1; SELECT 2");
+            List<Packet> first = client.read(4);
+            int status = (first.get(3).payload()[3] & 0xff) | (first.get(3).payload()[4] & 0xff) << 8;
+            assertTrue((status & ServerStatus.MORE_RESULTS_EXISTS) != 0);
+            List<Packet> second = client.read(4);
+            assertEquals('2', second.get(2).payload()[1]);
+        }
+    }
+
+    @Test
+    void localInfileIsRefusedForClientsThatDidNotEnableIt() throws Exception {
+        try (RawMysqlClient client = login(OLD_CLIENT | Capabilities.CLIENT_DEPRECATE_EOF)) {
+            client.query("CREATE TEMPORARY TABLE infile_probe (a INT)");
+            assertEquals(0x00, client.read().first());
+            client.query("LOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE infile_probe");
+            Packet err = client.read();
+            assertTrue(err.isErr());
+            assertEquals(1148, err.errorCode());
+            assertTrue(err.errorMessage().contains("local"), err.errorMessage());
+            client.query("SELECT COUNT(*) FROM infile_probe");
+            List<Packet> packets = client.read(4);
+            assertEquals('0', packets.get(2).payload()[1], "no rows were loaded and the session goes on");
+        }
+    }
+
+    @Test
+    void unsupportedCommandsGetAnErrAndTheSessionGoesOn() throws Exception {
+        try (RawMysqlClient client = login(OLD_CLIENT | Capabilities.CLIENT_DEPRECATE_EOF)) {
+            client.command(0x12, new byte[10]); // COM_BINLOG_DUMP
+            Packet err = client.read();
+            assertTrue(err.isErr());
+            assertEquals(1047, err.errorCode());
+            assertFalse(err.errorMessage().isEmpty());
+            client.query("SELECT 1");
+            assertEquals(1, client.read().first());
+        }
+    }
+}
