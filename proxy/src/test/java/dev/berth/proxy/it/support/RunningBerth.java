@@ -31,8 +31,14 @@ public final class RunningBerth implements AutoCloseable {
     /** Starts Berth with the test backend, user {@value #USER}, and any further flags. */
     public static RunningBerth start(String... extraFlags) throws InterruptedException {
         TestDatabase db = TestDatabase.get();
-        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--backend", db.hostPort(),
-                "--backend-user", db.rootUser(), "--backend-password", db.rootPassword(),
+        return startAgainst(db.hostPort(), db.rootUser(), db.rootPassword(), extraFlags);
+    }
+
+    /** Starts Berth in front of another backend. */
+    public static RunningBerth startAgainst(String backend, String backendUser, String backendPassword,
+                                            String... extraFlags) throws InterruptedException {
+        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--backend", backend,
+                "--backend-user", backendUser, "--backend-password", backendPassword,
                 "--user", USER + ":" + PASSWORD));
         args.addAll(List.of(extraFlags));
         BerthConfig config = BerthCommand.toConfig(Map.of(), args.toArray(String[]::new));
