@@ -26,8 +26,11 @@ public final class BackendConnection {
     private final BackendInfo info;
     private final ResponseTracker tracker;
     private final ArrayDeque<ResponseSink> sinks = new ArrayDeque<>();
-    private final long createdNanos;
     private ResponseSink batchSink;
+    // Kept by the pool, under its lock.
+    private long idleSinceNanos;
+    private long expiresAtNanos;
+    private long lastPingNanos;
     private BackendLossListener lossListener;
 
     // Session state as Berth last set or saw it; -1 or UNKNOWN_SCHEMA when unknown.
@@ -44,7 +47,6 @@ public final class BackendConnection {
         this.tracker = new ResponseTracker(Capabilities.has(capabilities, Capabilities.CLIENT_DEPRECATE_EOF));
         this.characterSet = info.characterSet();
         this.schema = null;
-        this.createdNanos = System.nanoTime();
     }
 
     /** Called when the connection goes away for whatever reason, once. */
@@ -162,8 +164,28 @@ public final class BackendConnection {
         return info;
     }
 
-    public long createdNanos() {
-        return createdNanos;
+    public long idleSinceNanos() {
+        return idleSinceNanos;
+    }
+
+    public void idleSinceNanos(long nanos) {
+        this.idleSinceNanos = nanos;
+    }
+
+    public long expiresAtNanos() {
+        return expiresAtNanos;
+    }
+
+    public void expiresAtNanos(long nanos) {
+        this.expiresAtNanos = nanos;
+    }
+
+    public long lastPingNanos() {
+        return lastPingNanos;
+    }
+
+    public void lastPingNanos(long nanos) {
+        this.lastPingNanos = nanos;
     }
 
     public int characterSet() {

@@ -49,6 +49,10 @@ public final class InternalCommand implements ResponseSink {
         return command(alloc, Command.COM_SET_OPTION, new byte[] {(byte) option, 0});
     }
 
+    public static ByteBuf ping(ByteBufAllocator alloc) {
+        return command(alloc, Command.COM_PING, null);
+    }
+
     public static ByteBuf quit(ByteBufAllocator alloc) {
         return command(alloc, Command.COM_QUIT, null);
     }

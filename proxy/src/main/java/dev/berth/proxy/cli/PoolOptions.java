@@ -17,6 +17,42 @@ public final class PoolOptions {
             description = "Most backend connections open at once; further clients wait. Default: ${DEFAULT-VALUE}")
     int maxOpenConns;
 
+    @Option(names = "--max-idle-conns", paramLabel = "N", defaultValue = "-1",
+            description = "Most idle backend connections kept; one released beyond this is closed. "
+                    + "Default: the same as --max-open-conns (nothing is closed on release)")
+    int maxIdleConns;
+
+    @Option(names = "--min-idle-conns", paramLabel = "N", defaultValue = "0",
+            description = "Idle backend connections kept open even when unused (a warm pool). Default: ${DEFAULT-VALUE}")
+    int minIdleConns;
+
+    @Option(names = "--conn-max-lifetime", paramLabel = "DURATION", defaultValue = "1h",
+            converter = DurationConverter.class,
+            description = "A backend connection is closed when this old (less up to 5%% jitter, so they don't all "
+                    + "go at once). Default: ${DEFAULT-VALUE}")
+    Duration connMaxLifetime;
+
+    @Option(names = "--conn-max-idle-time", paramLabel = "DURATION", defaultValue = "10m",
+            converter = DurationConverter.class,
+            description = "An idle backend connection unused this long is closed. Default: ${DEFAULT-VALUE}")
+    Duration connMaxIdleTime;
+
+    @Option(names = "--idle-ping-after", paramLabel = "DURATION", defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "A connection idle longer than this is checked with COM_PING before a client gets it. "
+                    + "Default: ${DEFAULT-VALUE}")
+    Duration idlePingAfter;
+
+    @Option(names = "--keepalive-interval", paramLabel = "DURATION", defaultValue = "5m",
+            converter = DurationConverter.class,
+            description = "Idle connections are pinged this often; keep it below the server's wait_timeout. "
+                    + "Default: ${DEFAULT-VALUE}")
+    Duration keepaliveInterval;
+
+    @Option(names = "--max-connecting", paramLabel = "N", defaultValue = "" + PoolConfig.DEFAULT_MAX_CONNECTING,
+            description = "Backend connection attempts in flight at once. Default: ${DEFAULT-VALUE}")
+    int maxConnecting;
+
     @Option(names = "--acquire-timeout", paramLabel = "DURATION", defaultValue = "5s",
             converter = DurationConverter.class,
             description = "How long a client waits for a backend connection before it gets an error. "
@@ -29,7 +65,9 @@ public final class PoolOptions {
     PoolMode mode;
 
     PoolConfig toDomainObject() {
-        return new PoolConfig(mode, maxOpenConns, acquireTimeout);
+        int maxIdle = maxIdleConns < 0 ? maxOpenConns : maxIdleConns;
+        return new PoolConfig(mode, maxOpenConns, maxIdle, minIdleConns, connMaxLifetime, connMaxIdleTime,
+                acquireTimeout, idlePingAfter, keepaliveInterval, maxConnecting);
     }
 
     /** Pool modes are written in lower case, as in the documentation. */

@@ -4,11 +4,34 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * A snapshot of a pool's figures, named as Go's {@code sql.DBStats} names them, plus Berth's own.
+ * A snapshot of a pool's figures: Go's {@code sql.DBStats} (the first seven fields and the three {@code ...Closed}
+ * methods), plus Berth's own.
  *
- * @param closedByReason how many connections were closed, by why
+ * @param openConnections connections open or being opened
+ * @param waitCount       acquires that had to wait
+ * @param waitDuration    the time they waited, in total
+ * @param closedByReason  connections closed, by why
+ * @param closedFirst     closes where the server did not close its end after COM_QUIT and Berth had to (those leave
+ *                        a TIME_WAIT socket on Berth's host)
  */
 public record PoolStats(int maxOpenConnections, int openConnections, int inUse, int idle, int waiting,
                         long waitCount, Duration waitDuration, long connects, long connectFailures,
-                        Map<String, Long> closedByReason) {
+                        Map<String, Long> closedByReason, long closedFirst, LatencyHistogram acquireLatency) {
+
+    public static final String MAX_IDLE = "max-idle";
+    public static final String MAX_IDLE_TIME = "max-idle-time";
+    public static final String MAX_LIFETIME = "max-lifetime";
+
+    /** Closed on release because max idle was reached. */
+    public long maxIdleClosed() {
+        return closedByReason.getOrDefault(MAX_IDLE, 0L);
+    }
+
+    public long maxIdleTimeClosed() {
+        return closedByReason.getOrDefault(MAX_IDLE_TIME, 0L);
+    }
+
+    public long maxLifetimeClosed() {
+        return closedByReason.getOrDefault(MAX_LIFETIME, 0L);
+    }
 }

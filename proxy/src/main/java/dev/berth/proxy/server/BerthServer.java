@@ -13,6 +13,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.ssl.SslContext;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,21 @@ public final class BerthServer implements AutoCloseable {
             throw e;
         }
         warmUp();
+        EventLoop upkeep = loops.next();
+        upkeep.scheduleWithFixedDelay(() -> pool.maintain(upkeep), 1, 1, TimeUnit.SECONDS);
+        warnAboutIdleChurn();
+    }
+
+    /** The articles' failure: a max idle far below max open closes connections on release after every burst. */
+    private void warnAboutIdleChurn() {
+        int maxOpen = config.pool().maxOpenConns();
+        int maxIdle = config.pool().maxIdleConns();
+        if (maxIdle < maxOpen / 2) {
+            log.warn("--max-idle-conns {} is far below --max-open-conns {}: after each burst up to {} backend "
+                    + "connections are closed on release and opened again on the next (a TCP handshake and a login "
+                    + "each); raise --max-idle-conns unless the backend's connection count matters more",
+                    maxIdle, maxOpen, maxOpen - maxIdle);
+        }
     }
 
     private Channel bind(ListenAddress address, ServerContext context) throws InterruptedException {
@@ -130,7 +147,7 @@ public final class BerthServer implements AutoCloseable {
             pool.close();
         }
         if (loops != null) {
-            loops.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         terminated.countDown();
     }

@@ -38,7 +38,8 @@ class BerthCommandTest {
     /** Every flag the command has; --help must list them all. */
     private static final List<String> FLAGS = List.of("--listen", "--backend", "--backend-user", "--backend-password",
             "--backend-tls", "--backend-connect-timeout", "--user", "--users-file", "--max-open-conns",
-            "--acquire-timeout", "--pool-mode", "--tls", "--no-tls", "--tls-cert", "--tls-key", "--require-tls",
+            "--max-idle-conns", "--min-idle-conns", "--conn-max-lifetime", "--conn-max-idle-time", "--idle-ping-after",
+            "--keepalive-interval", "--max-connecting", "--acquire-timeout", "--pool-mode", "--tls", "--no-tls", "--tls-cert", "--tls-key", "--require-tls",
             "--default-auth", "--handshake-timeout", "--max-packet-size", "--help", "--version");
 
     @TempDir
@@ -232,7 +233,7 @@ class BerthCommandTest {
 
     @Test
     void aMistypedFlagGetsASuggestion() {
-        assertUsageError("Unknown option: '--max-open-connections=5'; did you mean --max-packet-size or --max-open-conns?", Map.of(),
+        assertUsageError("Unknown option: '--max-open-connections=5'; did you mean --max-packet-size or --max-open-conns or --max-idle-conns or --max-connecting?", Map.of(),
                 "--user", "app:x", "--max-open-connections=5");
     }
 
@@ -261,7 +262,7 @@ class BerthCommandTest {
         assertUsageError("--backend-connect-timeout must be positive", Map.of(), "--user", "a:x",
                 "--backend-connect-timeout", "0ms");
         err.getBuffer().setLength(0);
-        assertUsageError("--default-auth must be mysql_native_password or caching_sha2_password, got sha256_password",
+        assertUsageError("--default-auth must be auto, mysql_native_password or caching_sha2_password, got sha256_password",
                 Map.of(), "--user", "a:x", "--default-auth", "sha256_password");
         err.getBuffer().setLength(0);
         assertUsageError("--max-packet-size must be at least 1024 bytes", Map.of(), "--user", "a:x",
@@ -269,6 +270,12 @@ class BerthCommandTest {
         err.getBuffer().setLength(0);
         assertUsageError("--backend-user must name the account Berth logs in to the backend with", Map.of(),
                 "--user", "a:x", "--backend-user", "");
+        err.getBuffer().setLength(0);
+        assertUsageError("--max-idle-conns must be between 0 and --max-open-conns (4), got 5", Map.of(),
+                "--user", "a:x", "--max-open-conns", "4", "--max-idle-conns", "5");
+        err.getBuffer().setLength(0);
+        assertUsageError("--min-idle-conns must be between 0 and --max-idle-conns (2), got 3", Map.of(),
+                "--user", "a:x", "--max-idle-conns", "2", "--min-idle-conns", "3");
         err.getBuffer().setLength(0);
         assertUsageError("user 'a' is given twice", Map.of(), "--user", "a:x", "--user", "a:y");
     }
