@@ -152,6 +152,11 @@ public final class BackendConnection {
         return channel.eventLoop();
     }
 
+    /** The server's thread id for this connection (what CONNECTION_ID() and KILL use). */
+    public long serverConnectionId() {
+        return serverConnectionId;
+    }
+
     public long capabilities() {
         return capabilities;
     }
