@@ -109,12 +109,12 @@ public final class ResponseTracker {
             case FIRST -> first(frame, first);
             case COLUMN_DEFINITIONS -> definition(deprecateEof ? State.ROWS : State.DEFINITIONS_EOF);
             case DEFINITIONS_EOF -> definitionsEof(frame, first, length);
-            case ROWS -> rows(frame, first, length);
+            case ROWS -> untilTerminator(frame, first, length, PacketKind.ROW);
             case PREPARE_PARAMS -> parameterDefinition();
             case PREPARE_PARAMS_EOF -> eofThen(frame, first, length, afterParams());
             case PREPARE_COLUMNS -> definition(deprecateEof ? null : State.PREPARE_COLUMNS_EOF);
             case PREPARE_COLUMNS_EOF -> eofThen(frame, first, length, null);
-            case FIELD_LIST -> fieldList(frame, first, length);
+            case FIELD_LIST -> untilTerminator(frame, first, length, PacketKind.COLUMN_DEFINITION);
             case SINGLE -> single(frame, first, length);
             case LOCAL_INFILE -> throw new IllegalStateException();
         };
@@ -222,7 +222,8 @@ public final class ResponseTracker {
         return PacketKind.DEFINITIONS_EOF;
     }
 
-    private PacketKind rows(ByteBuf frame, int first, int length) {
+    /** Rows (or COM_FIELD_LIST's definitions) until a terminator or an ERR. */
+    private PacketKind untilTerminator(ByteBuf frame, int first, int length, PacketKind item) {
         if (first == 0xff) {
             state = null;
             return PacketKind.ERR;
@@ -232,20 +233,7 @@ public final class ResponseTracker {
             state = moreResults() ? State.FIRST : null;
             return PacketKind.TERMINATOR;
         }
-        return PacketKind.ROW;
-    }
-
-    private PacketKind fieldList(ByteBuf frame, int first, int length) {
-        if (first == 0xff) {
-            state = null;
-            return PacketKind.ERR;
-        }
-        if (isTerminator(first, length)) {
-            readTerminatorStatus(frame);
-            state = null;
-            return PacketKind.TERMINATOR;
-        }
-        return PacketKind.COLUMN_DEFINITION;
+        return item;
     }
 
     private PacketKind single(ByteBuf frame, int first, int length) {
