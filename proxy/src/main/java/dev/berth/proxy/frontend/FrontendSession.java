@@ -73,7 +73,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter {
     private byte[] switchSeed;
 
     private ClientResponseWriter writer;
-    private BackendConnection backend;
+    private volatile BackendConnection backend;
     private boolean acquiring;
     private final ArrayDeque<PendingFrame> pending = new ArrayDeque<>();
     private boolean clientContinuation;
@@ -90,6 +90,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         connectionId = server.connectionIds().incrementAndGet();
+        server.sessions().put(connectionId, this);
         long timeout = server.config().handshakeTimeout().toMillis();
         handshakeTimer = ctx.executor().schedule(this::handshakeTimedOut, timeout, TimeUnit.MILLISECONDS);
         log.debug("client {} connected from {}", connectionId, channel.remoteAddress());
@@ -276,8 +277,21 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter {
                 }
             }
             case Command.COM_CHANGE_USER -> withFrame(frame, this::changeUser);
-            case Command.COM_INIT_DB, Command.COM_QUERY, Command.COM_FIELD_LIST, Command.COM_STATISTICS,
-                 Command.COM_PROCESS_INFO, Command.COM_PROCESS_KILL, Command.COM_REFRESH, Command.COM_DEBUG,
+            case Command.COM_QUERY -> {
+                if (KillStatement.looksLikeKill(Packets.payload(frame))) {
+                    kill(frame);
+                } else {
+                    forward(frame, command, false);
+                }
+            }
+            case Command.COM_PROCESS_KILL -> {
+                int sequence = Packets.sequenceId(frame) + 1;
+                long id = Integer.toUnsignedLong(Packets.payload(frame).getIntLE(1));
+                frame.release();
+                kill(new KillStatement(id, false), sequence);
+            }
+            case Command.COM_INIT_DB, Command.COM_FIELD_LIST, Command.COM_STATISTICS,
+                 Command.COM_PROCESS_INFO, Command.COM_REFRESH, Command.COM_DEBUG,
                  Command.COM_CREATE_DB, Command.COM_DROP_DB, Command.COM_STMT_PREPARE, Command.COM_STMT_EXECUTE,
                  Command.COM_STMT_RESET, Command.COM_STMT_FETCH, Command.COM_SET_OPTION ->
                     forward(frame, command, false);
@@ -289,6 +303,48 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter {
                         "berth: " + Command.name(command) + " is not supported through Berth")));
             }
         }
+    }
+
+    private void kill(ByteBuf frame) {
+        int sequence = Packets.sequenceId(frame) + 1;
+        KillStatement kill = KillStatement.parse(Packets.payload(frame));
+        frame.release();
+        if (kill == null) {
+            channel.writeAndFlush(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
+                    "berth: only KILL [CONNECTION | QUERY] <id> is supported through Berth, with the id "
+                            + "CONNECTION_ID() gave on this proxy's greeting")));
+            return;
+        }
+        kill(kill, sequence);
+    }
+
+    /**
+     * KILL with an id from Berth's greeting: a connection is closed by Berth (its backend discarded, never reused mid
+     * statement); a query is killed on the backend thread that session holds, through this client's own backend.
+     */
+    private void kill(KillStatement kill, int sequence) {
+        FrontendSession target = server.sessions().get(kill.id());
+        if (target == null) {
+            channel.writeAndFlush(ErrFrames.of(channel.alloc(), sequence, new ErrPacket(1094, "HY000",
+                    "Unknown thread id: " + kill.id())));
+            return;
+        }
+        if (!kill.queryOnly()) {
+            target.channel.eventLoop().execute(() -> target.channel.close());
+            if (target != this) {
+                channel.writeAndFlush(ErrFrames.ok(channel.alloc(), sequence, ServerStatus.AUTOCOMMIT,
+                        clientCapabilities));
+            }
+            return;
+        }
+        BackendConnection victim = target.backend;
+        if (victim == null) {
+            channel.writeAndFlush(ErrFrames.ok(channel.alloc(), sequence, ServerStatus.AUTOCOMMIT, clientCapabilities));
+            return;
+        }
+        ByteBuf rewritten = InternalCommand.query(channel.alloc(), "KILL QUERY " + victim.serverConnectionId());
+        Packets.setSequenceId(rewritten, sequence - 1);
+        forward(rewritten, Command.COM_QUERY, false);
     }
 
     private void answerOk(ByteBuf frame) {
@@ -477,6 +533,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
+        server.sessions().remove(connectionId, this);
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
         }

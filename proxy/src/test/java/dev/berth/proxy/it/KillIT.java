@@ -1,0 +1,93 @@
+package dev.berth.proxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.proxy.it.support.RunningBerth;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * KILL names the connection id of Berth's greeting; Berth maps it to the backend thread that client holds, so a
+ * driver's Statement.cancel() stops its own query and nobody else's.
+ */
+class KillIT {
+    private static RunningBerth berth;
+
+    @BeforeAll
+    static void start() throws Exception {
+        berth = RunningBerth.start("--no-tls");
+    }
+
+    @AfterAll
+    static void stop() {
+        berth.close();
+    }
+
+    @Test
+    void statementCancelStopsOnlyThatClientsQuery() throws Exception {
+        try (Connection victim = berth.mysqlConnection(""); Connection bystander = berth.mysqlConnection("");
+             Statement sleeping = victim.createStatement(); Statement other = bystander.createStatement()) {
+            CompletableFuture<ResultSet> bystanderQuery = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return other.executeQuery("SELECT SLEEP(2), 'bystander'");
+                } catch (SQLException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            CompletableFuture<Void> cancel = CompletableFuture.runAsync(() -> {
+                try {
+                    Thread.sleep(500);
+                    sleeping.cancel(); // Connector/J sends KILL QUERY <greeting id> on a new connection
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            long start = System.nanoTime();
+            SQLException e = assertThrows(SQLException.class, () -> {
+                try (ResultSet rs = sleeping.executeQuery("SELECT SLEEP(30)")) {
+                    rs.next();
+                    // MariaDB answers an interrupted SLEEP with 1, not an error.
+                    if (rs.getInt(1) == 1) {
+                        throw new SQLException("interrupted", "70100", 1317);
+                    }
+                }
+            });
+            cancel.get(10, TimeUnit.SECONDS);
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "the query was stopped early");
+            // Connector/J turns the server's "query interrupted" into its own exception once cancel() succeeded.
+            assertTrue(e instanceof com.mysql.cj.jdbc.exceptions.MySQLStatementCancelledException, e.toString());
+            try (ResultSet rs = bystanderQuery.get(10, TimeUnit.SECONDS)) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getInt(1), "the other client's query ran to the end");
+            }
+            try (ResultSet rs = victim.createStatement().executeQuery("SELECT 'still here'")) {
+                assertTrue(rs.next(), "KILL QUERY leaves the connection usable");
+            }
+        }
+    }
+
+    @Test
+    void killConnectionClosesThatClientAndUnknownIdsAreRefused() throws Exception {
+        try (Connection victim = berth.mariadbConnection(""); Connection killer = berth.mariadbConnection("")) {
+            long victimId = ((org.mariadb.jdbc.Connection) victim).getThreadId();
+            try (Statement s = killer.createStatement()) {
+                s.execute("KILL " + victimId);
+                SQLException unknown = assertThrows(SQLException.class, () -> s.execute("KILL 987654321"));
+                assertEquals(1094, unknown.getErrorCode());
+            }
+            assertThrows(SQLException.class, () -> victim.createStatement().executeQuery("SELECT 1").next());
+            try (ResultSet rs = killer.createStatement().executeQuery("SELECT 1")) {
+                assertTrue(rs.next());
+            }
+        }
+    }
+}
