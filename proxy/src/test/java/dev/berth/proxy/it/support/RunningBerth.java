@@ -30,8 +30,17 @@ public final class RunningBerth implements AutoCloseable {
 
     /** Starts Berth with the test backend, user {@value #USER}, and any further flags. */
     public static RunningBerth start(String... extraFlags) throws InterruptedException {
+        return startWithBackend(TestDatabase.get().hostPort(), extraFlags);
+    }
+
+    /**
+     * Starts Berth in front of {@code backendHostPort} (which may be down, or a relay in front of the test database)
+     * with the test database's administrative credentials, user {@value #USER}, and any further flags.
+     */
+    public static RunningBerth startWithBackend(String backendHostPort, String... extraFlags)
+            throws InterruptedException {
         TestDatabase db = TestDatabase.get();
-        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--backend", db.hostPort(),
+        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--backend", backendHostPort,
                 "--backend-user", db.rootUser(), "--backend-password", db.rootPassword(),
                 "--user", USER + ":" + PASSWORD));
         args.addAll(List.of(extraFlags));
