@@ -53,7 +53,9 @@ class PoolBoundIT {
                     int client = i;
                     clients.add(threads.submit(() -> {
                         go.await();
-                        try (Connection c = berth.mysqlConnection(""); Statement s = c.createStatement()) {
+                        // Both drivers, which agree on CLIENT_FOUND_ROWS (neither uses useAffectedRows).
+                        try (Connection c = client % 2 == 0 ? berth.mysqlConnection("") : berth.mariadbConnection("");
+                             Statement s = c.createStatement()) {
                             Set<Long> mine = new HashSet<>();
                             for (int q = 0; q < 3; q++) {
                                 try (ResultSet rs = s.executeQuery("SELECT SLEEP(0.01), CONNECTION_ID(), " + client)) {
@@ -152,6 +154,44 @@ class PoolBoundIT {
             Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().inUse() == 0,
                     () -> "pool " + berth.poolStats());
             assertTrue(berth.poolStats().openConnections() <= 2, berth.poolStats().toString());
+        }
+    }
+
+    @Test
+    void waitersThatDieInTheQueueDoNotKeepConnectionsFromTheLiving() throws Exception {
+        try (RunningBerth berth = RunningBerth.start("--no-tls", "--max-open-conns", "1",
+                "--acquire-timeout", "20s")) {
+            RawMysqlClient holder = RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER,
+                    RunningBerth.PASSWORD, null);
+            List<RawMysqlClient> doomed = new ArrayList<>();
+            try {
+                assertEquals("1", holder.queryValue("SELECT 1"));
+                // Five clients queue for the only connection (a query each), then die while waiting.
+                for (int i = 0; i < 5; i++) {
+                    RawMysqlClient c = RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER,
+                            RunningBerth.PASSWORD, null);
+                    doomed.add(c);
+                    c.sendQuery("SELECT 'never answered'");
+                }
+                Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().waiting() == 5,
+                        () -> "pool " + berth.poolStats());
+            } finally {
+                doomed.forEach(RawMysqlClient::kill);
+                holder.close();
+            }
+            // The connection passes through the dead waiters (each must give it straight back) to this client,
+            // long before their 20s deadlines.
+            long t0 = System.nanoTime();
+            try (RawMysqlClient c = RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER,
+                    RunningBerth.PASSWORD, null)) {
+                assertEquals("2", c.queryValue("SELECT 2"));
+            }
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(millis < 3_000, "the living client waited " + millis + " ms");
+            Eventually.await(Duration.ofSeconds(5), () -> {
+                PoolStats s = berth.poolStats();
+                return s.inUse() == 0 && s.waiting() == 0 && s.openConnections() == 1 && s.idle() == 1;
+            }, () -> "pool " + berth.poolStats());
         }
     }
 
