@@ -48,8 +48,9 @@ public final class MysqlBuffers {
     /** Reads a length-encoded string as raw bytes. */
     public static byte[] readLenencBytes(ByteBuf buf) {
         long length = readLenencInt(buf);
-        if (length > buf.readableBytes()) {
-            throw new MalformedPacketException("length-encoded string of " + length + " bytes overruns the packet");
+        if (length < 0 || length > buf.readableBytes()) { // negative: an 8-byte length of 2^63 or more
+            throw new MalformedPacketException("length-encoded string of " + Long.toUnsignedString(length)
+                    + " bytes overruns the packet");
         }
         byte[] bytes = new byte[(int) length];
         buf.readBytes(bytes);

@@ -62,8 +62,9 @@ public record HandshakeResponse41(long capabilities, int maxPacketSize, int char
         Map<String, String> attributes = new LinkedHashMap<>();
         if (Capabilities.has(caps, Capabilities.CLIENT_CONNECT_ATTRS) && payload.isReadable()) {
             long length = readLenencInt(payload);
-            if (length > payload.readableBytes()) {
-                throw new MalformedPacketException("connection attributes of " + length + " bytes overrun the packet");
+            if (length < 0 || length > payload.readableBytes()) {
+                throw new MalformedPacketException("connection attributes of " + Long.toUnsignedString(length)
+                        + " bytes overrun the packet");
             }
             ByteBuf attrs = payload.readSlice((int) length);
             while (attrs.isReadable()) {

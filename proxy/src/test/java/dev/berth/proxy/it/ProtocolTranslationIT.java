@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
  * CLIENT_MULTI_STATEMENTS on) and translates for each client. A bare client checks the bytes it gets.
  */
 class ProtocolTranslationIT {
-    private static final long OLD_CLIENT = RawMysqlClient.BASE_CAPABILITIES;
+    /** What a modern driver asks for, less the flags each test adds. */
+    private static final long OLD_CLIENT = Capabilities.CLIENT_LONG_PASSWORD | Capabilities.CLIENT_LONG_FLAG
+            | Capabilities.CLIENT_PROTOCOL_41 | Capabilities.CLIENT_TRANSACTIONS | Capabilities.CLIENT_SECURE_CONNECTION
+            | Capabilities.CLIENT_MULTI_RESULTS | Capabilities.CLIENT_PS_MULTI_RESULTS | Capabilities.CLIENT_PLUGIN_AUTH;
     private static RunningBerth berth;
 
     @BeforeAll
@@ -35,16 +38,16 @@ class ProtocolTranslationIT {
     }
 
     private RawMysqlClient login(long capabilities) throws Exception {
-        RawMysqlClient client = new RawMysqlClient(berth.port());
-        Packet ok = client.login(RunningBerth.USER, RunningBerth.PASSWORD, TestDatabase.DATABASE, capabilities);
-        assertEquals(0x00, ok.first(), () -> "login failed: " + (ok.isErr() ? ok.errorMessage() : ok));
+        RawMysqlClient client = RawMysqlClient.connect("127.0.0.1", berth.port(), 20_000);
+        Packet ok = client.tryLogin(RunningBerth.USER, RunningBerth.PASSWORD, TestDatabase.DATABASE, capabilities);
+        assertEquals(0x00, ok.first(), () -> "login failed: " + ok.describe());
         return client;
     }
 
     @Test
     void clientWithoutDeprecateEofGetsEofPackets() throws Exception {
         try (RawMysqlClient client = login(OLD_CLIENT)) {
-            client.query("SELECT 1");
+            client.sendQuery("SELECT 1");
             List<Packet> packets = client.read(5);
             assertEquals(1, packets.get(0).first(), "column count");
             assertEquals(0xfe, packets.get(2).first(), "EOF after the column definitions");
@@ -54,15 +57,15 @@ class ProtocolTranslationIT {
             for (int i = 0; i < 5; i++) {
                 assertEquals(i + 1, packets.get(i).sequence(), "sequence ids run on across the inserted EOF");
             }
-            client.query("SELECT 2");
-            assertEquals(1, client.read().first(), "the next command starts cleanly");
+            client.sendQuery("SELECT 2");
+            assertEquals(1, client.read(1).get(0).first(), "the next command starts cleanly");
         }
     }
 
     @Test
     void clientWithDeprecateEofGetsOkTerminator() throws Exception {
         try (RawMysqlClient client = login(OLD_CLIENT | Capabilities.CLIENT_DEPRECATE_EOF)) {
-            client.query("SELECT 1");
+            client.sendQuery("SELECT 1");
             List<Packet> packets = client.read(4);
             assertEquals(0x03, packets.get(1).payload()[0], "column definition (catalog 'def')");
             assertEquals(0x01, packets.get(2).first(), "the row follows the definition directly");
@@ -75,7 +78,7 @@ class ProtocolTranslationIT {
     void preparedStatementMetadataGetsEofPacketsForOldClients() throws Exception {
         try (RawMysqlClient client = login(OLD_CLIENT)) {
             client.command(0x16, "SELECT ?, 1".getBytes(StandardCharsets.UTF_8));
-            Packet prepareOk = client.read();
+            Packet prepareOk = client.read(1).get(0);
             assertEquals(0x00, prepareOk.first());
             int columns = (prepareOk.payload()[5] & 0xff) | (prepareOk.payload()[6] & 0xff) << 8;
             int params = (prepareOk.payload()[7] & 0xff) | (prepareOk.payload()[8] & 0xff) << 8;
@@ -84,8 +87,8 @@ class ProtocolTranslationIT {
             List<Packet> rest = client.read(params + 1 + columns + 1);
             assertEquals(0xfe, rest.get(params).first(), "EOF after the parameter definitions");
             assertEquals(0xfe, rest.get(params + 1 + columns).first(), "EOF after the column definitions");
-            client.query("SELECT 3");
-            assertEquals(1, client.read().first(), "nothing left over from the prepare response");
+            client.sendQuery("SELECT 3");
+            assertEquals(1, client.read(1).get(0).first(), "nothing left over from the prepare response");
         }
     }
 
@@ -93,7 +96,7 @@ class ProtocolTranslationIT {
     void sessionStateIsStrippedForClientsThatDidNotAskForIt() throws Exception {
         try (RawMysqlClient client = login(OLD_CLIENT)) {
             client.command(0x02, "mysql".getBytes(StandardCharsets.UTF_8));
-            Packet ok = client.read();
+            Packet ok = client.read(1).get(0);
             assertEquals(0x00, ok.first());
             int status = (ok.payload()[3] & 0xff) | (ok.payload()[4] & 0xff) << 8;
             assertEquals(0, status & ServerStatus.SESSION_STATE_CHANGED);
@@ -101,7 +104,7 @@ class ProtocolTranslationIT {
         }
         try (RawMysqlClient client = login(OLD_CLIENT | Capabilities.CLIENT_SESSION_TRACK)) {
             client.command(0x02, "mysql".getBytes(StandardCharsets.UTF_8));
-            Packet ok = client.read();
+            Packet ok = client.read(1).get(0);
             int status = (ok.payload()[3] & 0xff) | (ok.payload()[4] & 0xff) << 8;
             assertTrue((status & ServerStatus.SESSION_STATE_CHANGED) != 0, "a client that asked sees the change");
             assertTrue(new String(ok.payload(), StandardCharsets.UTF_8).contains("mysql"));
@@ -111,14 +114,14 @@ class ProtocolTranslationIT {
     @Test
     void multiStatementsOnlyForClientsThatEnabledThem() throws Exception {
         try (RawMysqlClient client = login(OLD_CLIENT | Capabilities.CLIENT_DEPRECATE_EOF)) {
-            client.query("SELECT 1; SELECT 2");
-            Packet err = client.read();
+            client.sendQuery("SELECT 1; SELECT 2");
+            Packet err = client.read(1).get(0);
             assertTrue(err.isErr(), "the backend must not run the second statement");
-            assertEquals(1064, err.errorCode());
+            assertEquals(1064, err.err().code());
         }
         try (RawMysqlClient client = login(OLD_CLIENT | Capabilities.CLIENT_DEPRECATE_EOF
                 | Capabilities.CLIENT_MULTI_STATEMENTS)) {
-            client.query("SELECT 1; SELECT 2");
+            client.sendQuery("SELECT 1; SELECT 2");
             List<Packet> first = client.read(4);
             int status = (first.get(3).payload()[3] & 0xff) | (first.get(3).payload()[4] & 0xff) << 8;
             assertTrue((status & ServerStatus.MORE_RESULTS_EXISTS) != 0);
@@ -130,14 +133,14 @@ class ProtocolTranslationIT {
     @Test
     void localInfileIsRefusedForClientsThatDidNotEnableIt() throws Exception {
         try (RawMysqlClient client = login(OLD_CLIENT | Capabilities.CLIENT_DEPRECATE_EOF)) {
-            client.query("CREATE TEMPORARY TABLE infile_probe (a INT)");
-            assertEquals(0x00, client.read().first());
-            client.query("LOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE infile_probe");
-            Packet err = client.read();
+            client.sendQuery("CREATE TEMPORARY TABLE infile_probe (a INT)");
+            assertEquals(0x00, client.read(1).get(0).first());
+            client.sendQuery("LOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE infile_probe");
+            Packet err = client.read(1).get(0);
             assertTrue(err.isErr());
-            assertEquals(1148, err.errorCode());
-            assertTrue(err.errorMessage().contains("local"), err.errorMessage());
-            client.query("SELECT COUNT(*) FROM infile_probe");
+            assertEquals(1148, err.err().code());
+            assertTrue(err.err().message().contains("local"), err.err().message());
+            client.sendQuery("SELECT COUNT(*) FROM infile_probe");
             List<Packet> packets = client.read(4);
             assertEquals('0', packets.get(2).payload()[1], "no rows were loaded and the session goes on");
         }
@@ -147,12 +150,12 @@ class ProtocolTranslationIT {
     void unsupportedCommandsGetAnErrAndTheSessionGoesOn() throws Exception {
         try (RawMysqlClient client = login(OLD_CLIENT | Capabilities.CLIENT_DEPRECATE_EOF)) {
             client.command(0x12, new byte[10]); // COM_BINLOG_DUMP
-            Packet err = client.read();
+            Packet err = client.read(1).get(0);
             assertTrue(err.isErr());
-            assertEquals(1047, err.errorCode());
-            assertFalse(err.errorMessage().isEmpty());
-            client.query("SELECT 1");
-            assertEquals(1, client.read().first());
+            assertEquals(1047, err.err().code());
+            assertFalse(err.err().message().isEmpty());
+            client.sendQuery("SELECT 1");
+            assertEquals(1, client.read(1).get(0).first());
         }
     }
 }

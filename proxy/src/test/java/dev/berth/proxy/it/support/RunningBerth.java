@@ -30,11 +30,20 @@ public final class RunningBerth implements AutoCloseable {
 
     /** Starts Berth with the test backend, user {@value #USER}, and any further flags. */
     public static RunningBerth start(String... extraFlags) throws InterruptedException {
-        TestDatabase db = TestDatabase.get();
-        return startAgainst(db.hostPort(), db.rootUser(), db.rootPassword(), extraFlags);
+        return startWithBackend(TestDatabase.get().hostPort(), extraFlags);
     }
 
-    /** Starts Berth in front of another backend. */
+    /**
+     * Starts Berth in front of {@code backendHostPort} (which may be down, or a relay in front of the test database)
+     * with the test database's administrative credentials, user {@value #USER}, and any further flags.
+     */
+    public static RunningBerth startWithBackend(String backendHostPort, String... extraFlags)
+            throws InterruptedException {
+        TestDatabase db = TestDatabase.get();
+        return startAgainst(backendHostPort, db.rootUser(), db.rootPassword(), extraFlags);
+    }
+
+    /** Starts Berth in front of another backend, logging in to it as {@code backendUser}. */
     public static RunningBerth startAgainst(String backend, String backendUser, String backendPassword,
                                             String... extraFlags) throws InterruptedException {
         List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--backend", backend,
