@@ -48,7 +48,8 @@ public final class MysqlBuffers {
     /** Reads a length-encoded string as raw bytes. */
     public static byte[] readLenencBytes(ByteBuf buf) {
         long length = readLenencInt(buf);
-        if (length > buf.readableBytes()) {
+        // A length of 2^63 or more reads as negative; it overruns any packet too.
+        if (length < 0 || length > buf.readableBytes()) {
             throw new MalformedPacketException("length-encoded string of " + length + " bytes overruns the packet");
         }
         byte[] bytes = new byte[(int) length];
