@@ -13,7 +13,7 @@ public record AuthMoreData(byte[] data) {
     public static final int HEADER = 0x01;
 
     public static AuthMoreData decode(ByteBuf payload) {
-        payload.skipBytes(1);
+        MysqlBuffers.readUnsigned(payload, 1); // header
         return new AuthMoreData(MysqlBuffers.readEofBytes(payload));
     }
 

@@ -13,7 +13,7 @@ public record AuthSwitchRequest(String pluginName, byte[] pluginData) {
     public static final int HEADER = 0xfe;
 
     public static AuthSwitchRequest decode(ByteBuf payload) {
-        payload.skipBytes(1); // 0xFE
+        MysqlBuffers.readUnsigned(payload, 1); // 0xFE
         String plugin = MysqlBuffers.readNulString(payload);
         byte[] data = MysqlBuffers.readEofBytes(payload);
         // The password plugins send their 20-byte seed followed by a NUL.

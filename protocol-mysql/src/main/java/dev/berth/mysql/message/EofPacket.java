@@ -14,7 +14,7 @@ public record EofPacket(int warnings, int statusFlags) {
     public static final int MAX_LENGTH = 9;
 
     public static EofPacket decode(ByteBuf payload) {
-        payload.skipBytes(1);
+        MysqlBuffers.readUnsigned(payload, 1); // header
         return new EofPacket(MysqlBuffers.readUnsigned(payload, 2), MysqlBuffers.readUnsigned(payload, 2));
     }
 

@@ -18,7 +18,7 @@ public record ErrPacket(int code, String sqlState, String message) {
     }
 
     public static ErrPacket decode(ByteBuf payload) {
-        payload.skipBytes(1);
+        MysqlBuffers.readUnsigned(payload, 1); // header
         int code = MysqlBuffers.readUnsigned(payload, 2);
         String state = "HY000";
         if (payload.isReadable() && payload.getByte(payload.readerIndex()) == '#') {

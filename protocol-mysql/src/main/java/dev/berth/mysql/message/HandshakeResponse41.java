@@ -51,16 +51,18 @@ public record HandshakeResponse41(long capabilities, int maxPacketSize, int char
         } else {
             auth = readNulBytes(payload);
         }
+        // Each field its capability announces must be there in full: a cut packet is malformed, never read as
+        // one without a schema or with a shortened one.
         String database = null;
-        if (Capabilities.has(caps, Capabilities.CLIENT_CONNECT_WITH_DB) && payload.isReadable()) {
-            database = HandshakeV10.readNulOrRest(payload);
+        if (Capabilities.has(caps, Capabilities.CLIENT_CONNECT_WITH_DB)) {
+            database = new String(readNulBytes(payload), StandardCharsets.UTF_8);
         }
         String plugin = null;
-        if (Capabilities.has(caps, Capabilities.CLIENT_PLUGIN_AUTH) && payload.isReadable()) {
-            plugin = HandshakeV10.readNulOrRest(payload);
+        if (Capabilities.has(caps, Capabilities.CLIENT_PLUGIN_AUTH)) {
+            plugin = new String(readNulBytes(payload), StandardCharsets.UTF_8);
         }
         Map<String, String> attributes = new LinkedHashMap<>();
-        if (Capabilities.has(caps, Capabilities.CLIENT_CONNECT_ATTRS) && payload.isReadable()) {
+        if (Capabilities.has(caps, Capabilities.CLIENT_CONNECT_ATTRS)) {
             long length = readLenencInt(payload);
             if (length < 0 || length > payload.readableBytes()) {
                 throw new MalformedPacketException("connection attributes of " + Long.toUnsignedString(length)

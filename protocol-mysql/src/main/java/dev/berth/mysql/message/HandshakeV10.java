@@ -29,7 +29,7 @@ public record HandshakeV10(String serverVersion, long connectionId, byte[] seed,
         String version = new String(readNulBytes(payload), StandardCharsets.UTF_8);
         long connectionId = Integer.toUnsignedLong(readUnsigned(payload, 4));
         byte[] seedStart = readFixedBytes(payload, 8);
-        payload.skipBytes(1); // filler
+        readFixedBytes(payload, 1); // filler
         long capabilities = readUnsigned(payload, 2);
         int charset = 0;
         int status = 0;

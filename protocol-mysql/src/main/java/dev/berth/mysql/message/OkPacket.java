@@ -26,7 +26,7 @@ public record OkPacket(int header, long affectedRows, long lastInsertId, int sta
     }
 
     public static OkPacket decode(ByteBuf payload, long capabilities) {
-        int header = payload.readUnsignedByte();
+        int header = MysqlBuffers.readUnsigned(payload, 1);
         long affected = MysqlBuffers.readLenencInt(payload);
         long lastId = MysqlBuffers.readLenencInt(payload);
         int status = MysqlBuffers.readUnsigned(payload, 2);

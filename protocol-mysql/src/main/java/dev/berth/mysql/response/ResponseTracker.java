@@ -32,6 +32,8 @@ public final class ResponseTracker {
     private long remaining;
     private int prepareColumns;
     private boolean continuation;
+    /** The response ended on a packet whose continuation frames are still to come. */
+    private boolean completeAfterContinuation;
     private boolean complete;
     private int statusFlags = ServerStatus.AUTOCOMMIT;
 
@@ -97,6 +99,10 @@ public final class ResponseTracker {
         complete = false;
         if (continuation) {
             continuation = Packets.continues(frame);
+            if (!continuation && completeAfterContinuation) {
+                completeAfterContinuation = false;
+                complete = true;
+            }
             return PacketKind.CONTINUATION;
         }
         if (state == null || state == State.LOCAL_INFILE) {
@@ -119,7 +125,12 @@ public final class ResponseTracker {
             case LOCAL_INFILE -> throw new IllegalStateException();
         };
         if (state == null) {
-            complete = true;
+            // A last packet of 16 MB or more (COM_STATISTICS's string, say) ends with its last frame.
+            if (continuation) {
+                completeAfterContinuation = true;
+            } else {
+                complete = true;
+            }
             begin();
         }
         return kind;

@@ -1,0 +1,27 @@
+package dev.berth.mysql.message;
+
+import dev.berth.mysql.codec.MalformedPacketException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+final class Truncation {
+    private Truncation() {
+    }
+
+    /** Every prefix of {@code whole} shorter than {@code upTo} fails with MalformedPacketException and nothing else. */
+    static void assertMalformedBelow(byte[] whole, int upTo, Consumer<ByteBuf> decode) {
+        for (int length = 0; length < upTo; length++) {
+            ByteBuf prefix = Unpooled.wrappedBuffer(Arrays.copyOf(whole, length));
+            try {
+                decode.accept(prefix);
+                throw new AssertionError("prefix of " + length + " bytes decoded");
+            } catch (MalformedPacketException expected) {
+                // the one exception of the codec
+            } catch (RuntimeException e) {
+                throw new AssertionError("prefix of " + length + " bytes: " + e, e);
+            }
+        }
+    }
+}

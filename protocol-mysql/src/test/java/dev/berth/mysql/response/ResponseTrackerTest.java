@@ -1,0 +1,566 @@
+package dev.berth.mysql.response;
+
+import static dev.berth.mysql.Golden.frame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.mysql.codec.MalformedPacketException;
+import dev.berth.mysql.codec.Packets;
+import dev.berth.mysql.protocol.Command;
+import dev.berth.mysql.protocol.ServerStatus;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Golden response sequences through the tracker. Each frame's kind is recorded, with {@code !} when
+ * {@link ResponseTracker#responseComplete()} held right after it.
+ */
+class ResponseTrackerTest {
+    private static final int AUTOCOMMIT = ServerStatus.AUTOCOMMIT;
+    private static final int MORE = ServerStatus.MORE_RESULTS_EXISTS | ServerStatus.AUTOCOMMIT;
+
+    private static final String OK = """
+            00                 # header: OK
+            00                 # affected rows 0
+            00                 # last insert id 0
+            02 00              # status: AUTOCOMMIT
+            00 00              # warnings
+            """;
+    private static final String ERR = """
+            ff                 # header: ERR
+            28 04              # error code 1064 (ER_PARSE_ERROR)
+            23 '42000'         # SQL state
+            'You have an error in your SQL syntax'
+            """;
+    /** A column definition (Protocol::ColumnDefinition41) for SELECT 1. */
+    private static final String COLUMN_DEF = """
+            03 'def'           # catalog
+            00                 # schema
+            00                 # table
+            00                 # org_table
+            01 '1'             # name
+            00                 # org_name
+            0c                 # length of the fixed fields
+            3f 00              # character set 63, binary
+            01 00 00 00        # column length 1
+            08                 # type MYSQL_TYPE_LONGLONG
+            81 00              # flags NOT_NULL | BINARY
+            00                 # decimals
+            00 00              # filler
+            """;
+    /** A parameter definition of COM_STMT_PREPARE. */
+    private static final String PARAM_DEF = """
+            03 'def' 00 00 00  # catalog, schema, table, org_table
+            01 '?' 00          # name ?, org_name
+            0c                 # length of the fixed fields
+            3f 00              # character set 63
+            00 00 00 00        # column length
+            fd                 # type MYSQL_TYPE_VAR_STRING
+            80 00              # flags BINARY
+            00 00 00           # decimals, filler
+            """;
+
+    // --- OK and ERR ---------------------------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "deprecateEof={0}")
+    @ValueSource(booleans = {true, false})
+    void ok(boolean deprecateEof) {
+        ResponseTracker t = tracker(deprecateEof, Command.COM_QUERY);
+        assertEquals(List.of("OK!"), feed(t, frame(1, """
+                00                 # header: OK
+                01                 # affected rows 1
+                05                 # last insert id 5
+                03 00              # status: IN_TRANS | AUTOCOMMIT
+                00 00              # warnings
+                """)));
+        assertEquals(ServerStatus.IN_TRANS | AUTOCOMMIT, t.statusFlags());
+        assertTrue(t.idle());
+    }
+
+    @ParameterizedTest(name = "deprecateEof={0}")
+    @ValueSource(booleans = {true, false})
+    void err(boolean deprecateEof) {
+        ResponseTracker t = tracker(deprecateEof, Command.COM_QUERY);
+        feed(t, frame(1, OK.replace("02 00", "03 00")));
+        t.expect(Command.COM_QUERY);
+        assertEquals(List.of("ERR!"), feed(t, frame(1, ERR)));
+        // An ERR carries no status: the last one known stays.
+        assertEquals(ServerStatus.IN_TRANS | AUTOCOMMIT, t.statusFlags());
+        assertTrue(t.idle());
+    }
+
+    @Test
+    void singlePacketCommandsAnswerOkOrErr() {
+        for (int command : new int[] {Command.COM_PING, Command.COM_INIT_DB, Command.COM_RESET_CONNECTION,
+                Command.COM_STMT_RESET, Command.COM_CHANGE_USER}) {
+            ResponseTracker t = tracker(true, command);
+            assertEquals(List.of("OK!"), feed(t, frame(1, OK)), Command.name(command));
+            t.expect(command);
+            assertEquals(List.of("ERR!"), feed(t, frame(1, ERR)), Command.name(command));
+        }
+    }
+
+    // --- text result sets ---------------------------------------------------------------------------------------
+
+    /** Rows whose first byte is 0x00 (empty string) or 0xFB (NULL) are rows: only 0xFE can end them. */
+    @Test
+    void textResultSetWithDeprecateEof() {
+        ResponseTracker t = tracker(true, Command.COM_QUERY);
+        assertEquals(List.of("COLUMN_COUNT", "COLUMN_DEFINITION", "LAST_COLUMN_DEFINITION", "ROW", "ROW", "ROW",
+                "TERMINATOR!"), feed(t,
+                frame(1, "02                 # column count 2"),
+                frame(2, COLUMN_DEF),
+                frame(3, COLUMN_DEF),
+                frame(4, "01 '1'  00         # row: 1, empty string"),
+                frame(5, "00 00              # row: two empty strings"),
+                frame(6, "fb 01 '2'          # row: NULL, 2"),
+                frame(7, """
+                        fe                 # header 0xFE: OK that ends the rows
+                        00 00              # affected rows, last insert id
+                        22 00              # status: AUTOCOMMIT | NO_INDEX_USED
+                        00 00              # warnings
+                        """)));
+        assertEquals(AUTOCOMMIT | ServerStatus.NO_INDEX_USED, t.statusFlags());
+        assertTrue(t.idle());
+    }
+
+    @Test
+    void textResultSetWithEofPackets() {
+        ResponseTracker t = tracker(false, Command.COM_QUERY);
+        assertEquals(List.of("COLUMN_COUNT", "COLUMN_DEFINITION", "LAST_COLUMN_DEFINITION", "DEFINITIONS_EOF", "ROW",
+                "ROW", "TERMINATOR!"), feed(t,
+                frame(1, "02                 # column count 2"),
+                frame(2, COLUMN_DEF),
+                frame(3, COLUMN_DEF),
+                frame(4, eof(AUTOCOMMIT)),
+                frame(5, "00 00              # row: two empty strings"),
+                frame(6, "fb fb              # row: NULL, NULL"),
+                frame(7, eof(ServerStatus.IN_TRANS | AUTOCOMMIT))));
+        assertEquals(ServerStatus.IN_TRANS | AUTOCOMMIT, t.statusFlags());
+    }
+
+    @ParameterizedTest(name = "deprecateEof={0}")
+    @ValueSource(booleans = {true, false})
+    void emptyResultSet(boolean deprecateEof) {
+        ResponseTracker t = tracker(deprecateEof, Command.COM_QUERY);
+        List<String> expected = new ArrayList<>(List.of("COLUMN_COUNT", "LAST_COLUMN_DEFINITION"));
+        List<ByteBuf> frames = new ArrayList<>(List.of(frame(1, "01"), frame(2, COLUMN_DEF)));
+        if (!deprecateEof) {
+            expected.add("DEFINITIONS_EOF");
+            frames.add(frame(3, eof(AUTOCOMMIT)));
+        }
+        expected.add("TERMINATOR!");
+        frames.add(frame(4, terminator(deprecateEof, AUTOCOMMIT)));
+        assertEquals(expected, feed(t, frames.toArray(ByteBuf[]::new)));
+    }
+
+    @Test
+    void zeroColumnCountIsMalformed() {
+        ResponseTracker t = tracker(true, Command.COM_QUERY);
+        assertThrows(MalformedPacketException.class, () -> t.onFrame(frame(1, "fc 00 00  # column count 0")));
+    }
+
+    // --- several results ----------------------------------------------------------------------------------------
+
+    /** SELECT 1; SELECT 1; DO 0 -- the first two results end with MORE_RESULTS_EXISTS. */
+    @ParameterizedTest(name = "deprecateEof={0}")
+    @ValueSource(booleans = {true, false})
+    void multiResult(boolean deprecateEof) {
+        ResponseTracker t = tracker(deprecateEof, Command.COM_QUERY);
+        List<String> kinds = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            kinds.addAll(feed(t, frame(1, "01"), frame(2, COLUMN_DEF)));
+            if (!deprecateEof) {
+                kinds.addAll(feed(t, frame(3, eof(MORE))));
+            }
+            kinds.addAll(feed(t, frame(4, "01 '1'"), frame(5, terminator(deprecateEof, MORE))));
+            assertEquals(MORE, t.statusFlags());
+        }
+        kinds.addAll(feed(t, frame(6, OK)));
+        String defsEof = deprecateEof ? "" : "DEFINITIONS_EOF,";
+        String result = "COLUMN_COUNT,LAST_COLUMN_DEFINITION," + defsEof + "ROW,TERMINATOR,";
+        assertEquals(result + result + "OK!", String.join(",", kinds));
+        assertEquals(AUTOCOMMIT, t.statusFlags());
+    }
+
+    /** INSERT ...; INSERT ... -- two OKs, the first with MORE_RESULTS_EXISTS. */
+    @Test
+    void multiStatementOks() {
+        ResponseTracker t = tracker(true, Command.COM_QUERY);
+        assertEquals(List.of("OK", "OK!"), feed(t, frame(1, OK.replace("02 00", "0a 00")), frame(2, OK)));
+    }
+
+    /** CALL p() where p selects once: the result set, then the OK for the CALL itself. */
+    @ParameterizedTest(name = "deprecateEof={0}")
+    @ValueSource(booleans = {true, false})
+    void callProcedure(boolean deprecateEof) {
+        ResponseTracker t = tracker(deprecateEof, Command.COM_QUERY);
+        List<ByteBuf> frames = new ArrayList<>(List.of(frame(1, "01"), frame(2, COLUMN_DEF)));
+        if (!deprecateEof) {
+            frames.add(frame(3, eof(MORE)));
+        }
+        frames.add(frame(4, "01 '1'"));
+        frames.add(frame(5, terminator(deprecateEof, MORE)));
+        frames.add(frame(6, """
+                00 00 00           # OK: header, affected rows, last insert id
+                02 00              # status: AUTOCOMMIT (no more results)
+                00 00              # warnings
+                """));
+        List<String> kinds = feed(t, frames.toArray(ByteBuf[]::new));
+        assertEquals("OK!", kinds.get(kinds.size() - 1));
+        assertEquals("TERMINATOR", kinds.get(kinds.size() - 2));
+        assertEquals(1, kinds.stream().filter(k -> k.endsWith("!")).count());
+        assertEquals(AUTOCOMMIT, t.statusFlags());
+    }
+
+    // --- LOAD DATA LOCAL INFILE ---------------------------------------------------------------------------------
+
+    @Test
+    void localInfile() {
+        ResponseTracker t = tracker(true, Command.COM_QUERY);
+        assertEquals(List.of("LOCAL_INFILE_REQUEST"), feed(t, frame(1, """
+                fb                 # 0xFB as first packet: send this file
+                '/tmp/data.csv'    # file name, string<EOF>
+                """)));
+        assertTrue(t.awaitingLocalInfile());
+        assertFalse(t.idle());
+        // The server says nothing until the client's empty packet.
+        assertThrows(MalformedPacketException.class, () -> t.onFrame(frame(2, OK)));
+        t.localInfileSent();
+        assertFalse(t.awaitingLocalInfile());
+        assertEquals(List.of("OK!"), feed(t, frame(4, """
+                00                 # header: OK
+                03                 # affected rows 3
+                00                 # last insert id
+                02 00              # status: AUTOCOMMIT
+                00 00              # warnings
+                """)));
+        assertTrue(t.idle());
+        assertThrows(IllegalStateException.class, t::localInfileSent);
+    }
+
+    @Test
+    void localInfileRefused() {
+        ResponseTracker t = tracker(false, Command.COM_QUERY);
+        feed(t, frame(1, "fb '/etc/passwd'"));
+        t.localInfileSent();
+        assertEquals(List.of("ERR!"), feed(t, frame(3, ERR)));
+    }
+
+    // --- prepared statements ------------------------------------------------------------------------------------
+
+    @Test
+    void prepareWithParamsAndColumnsDeprecateEof() {
+        ResponseTracker t = tracker(true, Command.COM_STMT_PREPARE);
+        assertEquals(List.of("PREPARE_OK", "COLUMN_DEFINITION", "LAST_COLUMN_DEFINITION", "COLUMN_DEFINITION",
+                "LAST_COLUMN_DEFINITION!"), feed(t,
+                frame(1, prepareOk(2, 2)), frame(2, PARAM_DEF), frame(3, PARAM_DEF), frame(4, COLUMN_DEF),
+                frame(5, COLUMN_DEF)));
+    }
+
+    @Test
+    void prepareWithParamsAndColumnsEof() {
+        ResponseTracker t = tracker(false, Command.COM_STMT_PREPARE);
+        assertEquals(List.of("PREPARE_OK", "LAST_COLUMN_DEFINITION", "DEFINITIONS_EOF", "COLUMN_DEFINITION",
+                "LAST_COLUMN_DEFINITION", "DEFINITIONS_EOF!"), feed(t,
+                frame(1, prepareOk(2, 1)), frame(2, PARAM_DEF), frame(3, eof(AUTOCOMMIT)), frame(4, COLUMN_DEF),
+                frame(5, COLUMN_DEF), frame(6, eof(AUTOCOMMIT))));
+    }
+
+    @ParameterizedTest(name = "deprecateEof={0}")
+    @ValueSource(booleans = {true, false})
+    void prepareWithoutParamsOrColumns(boolean deprecateEof) {
+        String eof = deprecateEof ? "" : ",DEFINITIONS_EOF";
+        // INSERT INTO t VALUES (?, ?): parameters only.
+        ResponseTracker t = tracker(deprecateEof, Command.COM_STMT_PREPARE);
+        List<ByteBuf> frames = new ArrayList<>(List.of(frame(1, prepareOk(0, 2)), frame(2, PARAM_DEF),
+                frame(3, PARAM_DEF)));
+        if (!deprecateEof) {
+            frames.add(frame(4, eof(AUTOCOMMIT)));
+        }
+        assertEquals("PREPARE_OK,COLUMN_DEFINITION,LAST_COLUMN_DEFINITION" + eof + "!",
+                String.join(",", feed(t, frames.toArray(ByteBuf[]::new))));
+
+        // SELECT 1: columns only.
+        t.expect(Command.COM_STMT_PREPARE);
+        frames = new ArrayList<>(List.of(frame(1, prepareOk(1, 0)), frame(2, COLUMN_DEF)));
+        if (!deprecateEof) {
+            frames.add(frame(3, eof(AUTOCOMMIT)));
+        }
+        assertEquals("PREPARE_OK,LAST_COLUMN_DEFINITION" + eof + "!",
+                String.join(",", feed(t, frames.toArray(ByteBuf[]::new))));
+
+        // DO 1: neither.
+        t.expect(Command.COM_STMT_PREPARE);
+        assertEquals(List.of("PREPARE_OK!"), feed(t, frame(1, prepareOk(0, 0))));
+        assertTrue(t.idle());
+    }
+
+    @Test
+    void prepareRefused() {
+        ResponseTracker t = tracker(true, Command.COM_STMT_PREPARE);
+        assertEquals(List.of("ERR!"), feed(t, frame(1, ERR)));
+    }
+
+    /** Binary rows start with 0x00; none of them is an OK, however much it looks like one. */
+    @ParameterizedTest(name = "deprecateEof={0}")
+    @ValueSource(booleans = {true, false})
+    void executeWithBinaryRows(boolean deprecateEof) {
+        ResponseTracker t = tracker(deprecateEof, Command.COM_STMT_EXECUTE);
+        List<ByteBuf> frames = new ArrayList<>(List.of(frame(1, "01  # column count"), frame(2, COLUMN_DEF)));
+        if (!deprecateEof) {
+            frames.add(frame(3, eof(AUTOCOMMIT)));
+        }
+        frames.add(frame(4, """
+                00                       # binary row header
+                00                       # NULL bitmap
+                01 00 00 00 00 00 00 00  # LONGLONG 1
+                """));
+        frames.add(frame(5, """
+                00                       # binary row header
+                04                       # NULL bitmap: column 0 is NULL (bit offset 2)
+                """));
+        frames.add(frame(6, """
+                00 00 00                 # a row that reads like an OK's header, rows and id
+                02 00 00 00              # and its status and warnings
+                """));
+        frames.add(frame(7, terminator(deprecateEof, AUTOCOMMIT)));
+        String eof = deprecateEof ? "" : "DEFINITIONS_EOF,";
+        assertEquals("COLUMN_COUNT,LAST_COLUMN_DEFINITION," + eof + "ROW,ROW,ROW,TERMINATOR!",
+                String.join(",", feed(t, frames.toArray(ByteBuf[]::new))));
+    }
+
+    @Test
+    void executeWithoutResultSet() {
+        ResponseTracker t = tracker(true, Command.COM_STMT_EXECUTE);
+        assertEquals(List.of("OK!"), feed(t, frame(1, OK)));
+    }
+
+    /** A cursor opened by COM_STMT_EXECUTE: no rows until COM_STMT_FETCH, which ends with an EOF. */
+    @Test
+    void executeWithCursorThenFetch() {
+        ResponseTracker t = tracker(false, Command.COM_STMT_EXECUTE);
+        int cursor = ServerStatus.CURSOR_EXISTS | AUTOCOMMIT;
+        assertEquals(List.of("COLUMN_COUNT", "LAST_COLUMN_DEFINITION", "DEFINITIONS_EOF!"),
+                feed(t, frame(1, "01"), frame(2, COLUMN_DEF), frame(3, eof(cursor))));
+        assertEquals(cursor, t.statusFlags());
+
+        t.expect(Command.COM_STMT_FETCH);
+        assertEquals(List.of("ROW", "ROW", "TERMINATOR!"), feed(t,
+                frame(1, "00 00 01 00 00 00 00 00 00 00  # binary row: 1"),
+                frame(2, "00 00 02 00 00 00 00 00 00 00  # binary row: 2"),
+                frame(3, eof(cursor))));
+
+        t.expect(Command.COM_STMT_FETCH);
+        assertEquals(List.of("ROW", "TERMINATOR!"), feed(t,
+                frame(1, "00 00 03 00 00 00 00 00 00 00  # binary row: 3"),
+                frame(2, eof(cursor | ServerStatus.LAST_ROW_SENT))));
+        assertEquals(cursor | ServerStatus.LAST_ROW_SENT, t.statusFlags());
+    }
+
+    @Test
+    void fetchWithDeprecateEof() {
+        ResponseTracker t = tracker(true, Command.COM_STMT_FETCH);
+        assertEquals(List.of("ROW", "TERMINATOR!"), feed(t,
+                frame(1, "00 00 01 00 00 00 00 00 00 00  # binary row: 1"),
+                frame(2, terminator(true, ServerStatus.CURSOR_EXISTS | ServerStatus.LAST_ROW_SENT | AUTOCOMMIT))));
+        assertEquals(ServerStatus.CURSOR_EXISTS | ServerStatus.LAST_ROW_SENT | AUTOCOMMIT, t.statusFlags());
+    }
+
+    @Test
+    void fetchRefused() {
+        ResponseTracker t = tracker(true, Command.COM_STMT_FETCH);
+        assertEquals(List.of("ERR!"), feed(t, frame(1, ERR)));
+    }
+
+    // --- other commands -----------------------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "deprecateEof={0}")
+    @ValueSource(booleans = {true, false})
+    void fieldList(boolean deprecateEof) {
+        ResponseTracker t = tracker(deprecateEof, Command.COM_FIELD_LIST);
+        assertEquals(List.of("COLUMN_DEFINITION", "COLUMN_DEFINITION", "TERMINATOR!"), feed(t,
+                frame(1, COLUMN_DEF), frame(2, COLUMN_DEF), frame(3, terminator(deprecateEof, AUTOCOMMIT))));
+        t.expect(Command.COM_FIELD_LIST);
+        assertEquals(List.of("ERR!"), feed(t, frame(1, ERR)));
+    }
+
+    @Test
+    void statistics() {
+        ResponseTracker t = tracker(true, Command.COM_STATISTICS);
+        assertEquals(List.of("OTHER!"), feed(t, frame(1, """
+                'Uptime: 1234  Threads: 1  Questions: 5  Slow queries: 0  Opens: 17'  # string<EOF>
+                """)));
+        assertEquals(AUTOCOMMIT, t.statusFlags());
+    }
+
+    /** COM_SET_OPTION is answered with an EOF packet, whichever CLIENT_DEPRECATE_EOF says. */
+    @ParameterizedTest(name = "deprecateEof={0}")
+    @ValueSource(booleans = {true, false})
+    void setOption(boolean deprecateEof) {
+        ResponseTracker t = tracker(deprecateEof, Command.COM_SET_OPTION);
+        assertEquals(List.of("TERMINATOR!"), feed(t, frame(1, eof(ServerStatus.IN_TRANS | AUTOCOMMIT))));
+        assertEquals(ServerStatus.IN_TRANS | AUTOCOMMIT, t.statusFlags());
+    }
+
+    // --- packets of 16 MB and more ------------------------------------------------------------------------------
+
+    /**
+     * A row whose first value is 16 MB or longer starts with 0xFE (its 8-byte length) and fills a whole frame. Its
+     * continuation frame here reads exactly like a terminator, and must not be taken for one either.
+     */
+    @ParameterizedTest(name = "deprecateEof={0}")
+    @ValueSource(booleans = {true, false})
+    void rowStartingWithFeOf16MbIsARowAndItsContinuation(boolean deprecateEof) {
+        ResponseTracker t = tracker(deprecateEof, Command.COM_QUERY);
+        List<ByteBuf> frames = new ArrayList<>(List.of(frame(1, "01"), frame(2, COLUMN_DEF)));
+        if (!deprecateEof) {
+            frames.add(frame(3, eof(AUTOCOMMIT)));
+        }
+        frames.add(fullFrame(4, 0xfe));
+        frames.add(frame(5, terminator(deprecateEof, AUTOCOMMIT)));
+        frames.add(frame(6, terminator(deprecateEof, AUTOCOMMIT)));
+        String eof = deprecateEof ? "" : "DEFINITIONS_EOF,";
+        assertEquals("COLUMN_COUNT,LAST_COLUMN_DEFINITION," + eof + "ROW,CONTINUATION,TERMINATOR!",
+                String.join(",", feed(t, frames.toArray(ByteBuf[]::new))));
+    }
+
+    /** A row of exactly two full frames ends with an empty frame. */
+    @Test
+    void rowOfAnExactMultipleOf16MbEndsWithAnEmptyFrame() {
+        ResponseTracker t = tracker(true, Command.COM_QUERY);
+        ByteBuf full = fullFrame(4, 0xfe);
+        assertEquals(List.of("COLUMN_COUNT", "LAST_COLUMN_DEFINITION", "ROW", "CONTINUATION", "CONTINUATION",
+                "ROW", "TERMINATOR!"), feed(t, frame(1, "01"), frame(2, COLUMN_DEF), full, full.duplicate(),
+                frame(6, ""), frame(7, "01 '1'"), frame(8, terminator(true, AUTOCOMMIT))));
+    }
+
+    /** A response whose last packet is 16 MB or more ends with that packet's last frame, not its first. */
+    @Test
+    void singlePacketResponseOf16MbCompletesOnItsLastFrame() {
+        ResponseTracker t = tracker(true, Command.COM_STATISTICS);
+        t.expect(Command.COM_PING);
+        assertEquals(List.of("OTHER", "CONTINUATION!", "OK!"),
+                feed(t, fullFrame(1, 'U'), frame(2, "'ptime'"), frame(1, OK)));
+    }
+
+    // --- pipelining and misuse ----------------------------------------------------------------------------------
+
+    @Test
+    void pipelinedResponsesBackToBack() {
+        ResponseTracker t = new ResponseTracker(true);
+        assertTrue(t.idle());
+        t.expect(Command.COM_QUERY);
+        t.expect(Command.COM_PING);
+        t.expect(Command.COM_QUERY);
+        assertEquals(3, t.outstanding());
+        assertEquals(Command.COM_QUERY, t.currentCommand());
+
+        assertEquals(List.of("COLUMN_COUNT", "LAST_COLUMN_DEFINITION", "ROW", "TERMINATOR!"), feed(t,
+                frame(1, "01"), frame(2, COLUMN_DEF), frame(3, "01 '1'"), frame(4, terminator(true, AUTOCOMMIT))));
+        assertEquals(2, t.outstanding());
+        assertEquals(Command.COM_PING, t.currentCommand());
+
+        assertEquals(List.of("OK!"), feed(t, frame(1, OK.replace("02 00", "03 00"))));
+        assertEquals(ServerStatus.IN_TRANS | AUTOCOMMIT, t.statusFlags());
+        assertEquals(Command.COM_QUERY, t.currentCommand());
+
+        assertEquals(List.of("ERR!"), feed(t, frame(1, ERR)));
+        assertEquals(0, t.outstanding());
+        assertTrue(t.idle());
+        assertEquals(-1, t.currentCommand());
+    }
+
+    @Test
+    void twoQueriesPipelined() {
+        ResponseTracker t = new ResponseTracker(false);
+        t.expect(Command.COM_QUERY);
+        t.expect(Command.COM_QUERY);
+        assertEquals(List.of("OK!", "COLUMN_COUNT", "LAST_COLUMN_DEFINITION", "DEFINITIONS_EOF", "TERMINATOR!"),
+                feed(t, frame(1, OK), frame(1, "01"), frame(2, COLUMN_DEF), frame(3, eof(AUTOCOMMIT)),
+                        frame(4, eof(AUTOCOMMIT))));
+    }
+
+    @Test
+    void packetWhenNothingIsExpectedIsMalformed() {
+        ResponseTracker t = new ResponseTracker(true);
+        assertThrows(MalformedPacketException.class, () -> t.onFrame(frame(1, OK)));
+        t.expect(Command.COM_PING);
+        feed(t, frame(1, OK));
+        assertThrows(MalformedPacketException.class, () -> t.onFrame(frame(2, OK)));
+    }
+
+    @Test
+    void definitionsNotFollowedByEofAreMalformed() {
+        ResponseTracker t = tracker(false, Command.COM_QUERY);
+        feed(t, frame(1, "01"), frame(2, COLUMN_DEF));
+        assertThrows(MalformedPacketException.class, () -> t.onFrame(frame(3, "01 '1'")));
+    }
+
+    @Test
+    void commandsWithoutResponse() {
+        assertFalse(ResponseTracker.hasResponse(Command.COM_STMT_CLOSE));
+        assertFalse(ResponseTracker.hasResponse(Command.COM_STMT_SEND_LONG_DATA));
+        assertFalse(ResponseTracker.hasResponse(Command.COM_QUIT));
+        assertTrue(ResponseTracker.hasResponse(Command.COM_QUERY));
+        assertTrue(ResponseTracker.hasResponse(Command.COM_STMT_FETCH));
+    }
+
+    // --- helpers ------------------------------------------------------------------------------------------------
+
+    private static ResponseTracker tracker(boolean deprecateEof, int command) {
+        ResponseTracker t = new ResponseTracker(deprecateEof);
+        t.expect(command);
+        return t;
+    }
+
+    /** Feeds frames and records each kind, marked with ! when the response was complete after it. */
+    private static List<String> feed(ResponseTracker t, ByteBuf... frames) {
+        List<String> kinds = new ArrayList<>();
+        for (ByteBuf frame : frames) {
+            int readerIndex = frame.readerIndex();
+            PacketKind kind = t.onFrame(frame);
+            assertEquals(readerIndex, frame.readerIndex(), "the tracker must not consume the frame");
+            kinds.add(kind + (t.responseComplete() ? "!" : ""));
+        }
+        return kinds;
+    }
+
+    /** EOF_Packet. */
+    private static String eof(int status) {
+        return "fe  # EOF\n00 00  # warnings\n" + le16(status) + "  # status\n";
+    }
+
+    /** What ends rows: an OK with header 0xFE under CLIENT_DEPRECATE_EOF, else an EOF. */
+    private static String terminator(boolean deprecateEof, int status) {
+        return deprecateEof
+                ? "fe  # OK, 0xFE form\n00 00  # affected rows, last insert id\n" + le16(status)
+                        + "  # status\n00 00  # warnings\n"
+                : eof(status);
+    }
+
+    /** COM_STMT_PREPARE_OK. */
+    private static String prepareOk(int columns, int params) {
+        return "00  # OK\n01 00 00 00  # statement id 1\n" + le16(columns) + "  # columns\n" + le16(params)
+                + "  # params\n00  # filler\n00 00  # warnings\n";
+    }
+
+    private static String le16(int value) {
+        return String.format("%02x %02x", value & 0xff, value >> 8 & 0xff);
+    }
+
+    /** A frame with a full 0xFFFFFF-byte payload starting with {@code first}. */
+    private static ByteBuf fullFrame(int sequenceId, int first) {
+        ByteBuf frame = Unpooled.buffer(Packets.HEADER_SIZE + Packets.MAX_PAYLOAD);
+        frame.writeMediumLE(Packets.MAX_PAYLOAD).writeByte(sequenceId).writeByte(first);
+        frame.writeZero(Packets.MAX_PAYLOAD - 1);
+        return frame;
+    }
+}
