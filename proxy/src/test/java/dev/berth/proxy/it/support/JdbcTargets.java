@@ -156,8 +156,12 @@ public final class JdbcTargets {
 
     /** An SQLException as the application sees it: class, vendor code, SQLState and message. */
     public static String describe(SQLException e) {
-        return e.getClass().getSimpleName() + " " + e.getErrorCode() + "/" + e.getSQLState() + ": " + e.getMessage();
+        return e.getClass().getSimpleName() + " " + e.getErrorCode() + "/" + e.getSQLState() + ": "
+                + CONNECTION_ID.matcher(String.valueOf(e.getMessage())).replaceAll("(conn=N)");
     }
+
+    /** MariaDB Connector/J prefixes messages with the connection id; through Berth that is Berth's own. */
+    private static final java.util.regex.Pattern CONNECTION_ID = java.util.regex.Pattern.compile("\\(conn=\\d+\\)");
 
     /**
      * Asserts that what the application observed through Berth equals what it observed directly; on a difference,
