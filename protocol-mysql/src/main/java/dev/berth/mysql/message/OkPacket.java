@@ -10,7 +10,11 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Its tail depends on CLIENT_SESSION_TRACK: with it, {@code info} is a length-encoded string (absent when empty
  * and nothing changed) followed by the session state changes when SERVER_SESSION_STATE_CHANGED is set; without
- * it, {@code info} is the rest of the packet.
+ * it, {@code info} is absent when empty and otherwise a length-encoded string too. (The protocol documentation
+ * calls it {@code string<EOF>} there, but MySQL and MariaDB both write it with {@code net_store_data}, i.e.
+ * length-encoded, and MySQL Connector/J reads it length-encoded whatever the capabilities: an OK carrying
+ * "Rows matched: ..." written as the bare rest of the packet breaks that driver.) A bare rest of the packet is
+ * still accepted when decoding.
  *
  * @param sessionState the raw session-state-info block, or null
  * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_basic_ok_packet.html">OK_Packet</a>
@@ -40,10 +44,25 @@ public record OkPacket(int header, long affectedRows, long lastInsertId, int sta
             if ((status & ServerStatus.SESSION_STATE_CHANGED) != 0 && payload.isReadable()) {
                 state = MysqlBuffers.readLenencBytes(payload);
             }
-        } else {
-            info = MysqlBuffers.readEofBytes(payload);
+        } else if (payload.isReadable()) {
+            info = readInfoWithoutSessionTrack(payload);
         }
         return new OkPacket(header, affected, lastId, status, warnings, info, state);
+    }
+
+    /** Length-encoded as servers write it; the bare rest of the packet if the length does not fit exactly. */
+    private static byte[] readInfoWithoutSessionTrack(ByteBuf payload) {
+        int start = payload.readerIndex();
+        try {
+            long length = MysqlBuffers.readLenencInt(payload);
+            if (length == payload.readableBytes()) {
+                return MysqlBuffers.readFixedBytes(payload, (int) length);
+            }
+        } catch (RuntimeException notLengthEncoded) {
+            // fall through
+        }
+        payload.readerIndex(start);
+        return MysqlBuffers.readEofBytes(payload);
     }
 
     /** Writes this packet in the format a peer with {@code capabilities} reads. */
@@ -63,7 +82,9 @@ public record OkPacket(int header, long affectedRows, long lastInsertId, int sta
         } else {
             out.writeShortLE(statusFlags & ~ServerStatus.SESSION_STATE_CHANGED);
             out.writeShortLE(warnings);
-            out.writeBytes(info);
+            if (info.length > 0) {
+                MysqlBuffers.writeLenencBytes(out, info);
+            }
         }
     }
 }

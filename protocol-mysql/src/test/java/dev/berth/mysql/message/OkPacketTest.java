@@ -22,14 +22,18 @@ class OkPacketTest {
     private static final long PROTOCOL_41 = Capabilities.CLIENT_PROTOCOL_41;
     private static final long SESSION_TRACK = Capabilities.CLIENT_PROTOCOL_41 | Capabilities.CLIENT_SESSION_TRACK;
 
-    /** An UPDATE's OK as a client without CLIENT_SESSION_TRACK reads it: info is the rest of the packet. */
+    /**
+     * An UPDATE's OK as a client without CLIENT_SESSION_TRACK gets it. The documentation says string&lt;EOF&gt;, but
+     * servers write the info length-encoded there too (see {@link OkPacket}).
+     */
     private static final String UPDATE_OK = """
             00                 # header: OK
             01                 # affected rows 1 (lenenc)
             00                 # last insert id 0 (lenenc)
             03 00              # status: IN_TRANS | AUTOCOMMIT
             01 00              # warnings 1
-            '(Rows matched: 1  Changed: 1  Warnings: 1'  # info, string<EOF>
+            28                 # info: 40 bytes (lenenc)
+            'Rows matched: 1  Changed: 1  Warnings: 1'
             """;
 
     /** {@code USE shop} with CLIENT_SESSION_TRACK, session_track_schema and session_track_state_change on. */
@@ -50,14 +54,14 @@ class OkPacketTest {
             """;
 
     @Test
-    void withoutSessionTrackInfoIsTheRestOfThePacket() {
+    void withoutSessionTrackInfoIsLengthEncodedToo() {
         OkPacket ok = OkPacket.decode(payload(UPDATE_OK), PROTOCOL_41);
         assertEquals(0x00, ok.header());
         assertEquals(1, ok.affectedRows());
         assertEquals(0, ok.lastInsertId());
         assertEquals(ServerStatus.IN_TRANS | ServerStatus.AUTOCOMMIT, ok.statusFlags());
         assertEquals(1, ok.warnings());
-        assertArrayEquals("(Rows matched: 1  Changed: 1  Warnings: 1".getBytes(US_ASCII), ok.info());
+        assertArrayEquals("Rows matched: 1  Changed: 1  Warnings: 1".getBytes(US_ASCII), ok.info());
         assertNull(ok.sessionState());
 
         ByteBuf out = Unpooled.buffer();
@@ -177,5 +181,48 @@ class OkPacketTest {
         ByteBuf out = Unpooled.buffer();
         ok.encode(out, capabilities);
         return out;
+    }
+
+    private static final byte[] INFO = "Rows matched: 2  Changed: 2  Warnings: 0".getBytes(US_ASCII);
+
+    /** An UPDATE's OK as MariaDB 10.11 sends it to a client without CLIENT_SESSION_TRACK. */
+    private static byte[] updateOkWithoutSessionTrack() {
+        ByteBuf b = Unpooled.buffer();
+        b.writeByte(0x00);        // header: OK
+        b.writeByte(0x02);        // affected rows: 2 (length-encoded)
+        b.writeByte(0x00);        // last insert id: 0 (length-encoded)
+        b.writeShortLE(0x0002);   // status: SERVER_STATUS_AUTOCOMMIT
+        b.writeShortLE(0x0000);   // warnings: 0
+        b.writeByte(INFO.length); // info: length-encoded (net_store_data), not the bare rest of the packet
+        b.writeBytes(INFO);
+        return bytes(b);
+    }
+
+    @Test
+    void bareInfoWithoutSessionTrackIsStillAccepted() {
+        ByteBuf b = Unpooled.buffer();
+        b.writeBytes(new byte[] {0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00});
+        b.writeBytes(INFO); // 'R' = 0x52 would claim 82 bytes; only 40 follow
+        OkPacket ok = OkPacket.decode(b, PROTOCOL_41);
+        assertArrayEquals(INFO, ok.info());
+    }
+
+    @Test
+    void infoFromASessionTrackingBackendIsReencodedLengthEncodedForAClientWithout() {
+        ByteBuf b = Unpooled.buffer();
+        b.writeBytes(new byte[] {0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00});
+        b.writeByte(INFO.length);
+        b.writeBytes(INFO);
+        OkPacket ok = OkPacket.decode(b, SESSION_TRACK);
+        ByteBuf out = Unpooled.buffer();
+        ok.encode(out, PROTOCOL_41);
+        assertArrayEquals(updateOkWithoutSessionTrack(), bytes(out));
+    }
+
+    @Test
+    void noInfoMeansNothingAfterTheWarnings() {
+        ByteBuf out = Unpooled.buffer();
+        OkPacket.ok(0x0002).encode(out, PROTOCOL_41);
+        assertArrayEquals(new byte[] {0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00}, bytes(out));
     }
 }
