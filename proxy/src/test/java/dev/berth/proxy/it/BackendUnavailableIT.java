@@ -162,7 +162,7 @@ class BackendUnavailableIT {
                 try (Connection c = berth.mysqlConnection(""); Statement s = c.createStatement();
                      ResultSet rs = s.executeQuery("SELECT 4")) {
                     return rs.next() && rs.getInt(1) == 4;
-                } catch (SQLException e) {
+                } catch (SQLException notYet) {
                     return false;
                 }
             }, () -> berth.poolStats().toString());
