@@ -1,6 +1,8 @@
 package dev.berth.proxy.backend;
 
+import dev.berth.mysql.codec.Packets;
 import dev.berth.mysql.protocol.Capabilities;
+import dev.berth.mysql.protocol.Command;
 import dev.berth.mysql.response.PacketKind;
 import dev.berth.mysql.response.ResponseTracker;
 import io.netty.buffer.ByteBuf;
@@ -82,11 +84,22 @@ public final class BackendConnection {
             tracker.expect(command);
             sinks.add(sink);
         }
+        if (command == Command.COM_SET_OPTION) {
+            // Recorded in send order, so the next client's session sync sees what the connection was last told. A
+            // client's own switch is not followed to its answer: unknown, so the next client sets it again.
+            multiStatements = sink instanceof InternalCommand ? requestedMultiStatements(frame) : -1;
+        }
         if (flush) {
             channel.writeAndFlush(frame, channel.voidPromise());
         } else {
             channel.write(frame, channel.voidPromise());
         }
+    }
+
+    private static int requestedMultiStatements(ByteBuf frame) {
+        int option = frame.getUnsignedShortLE(frame.readerIndex() + Packets.HEADER_SIZE + 1);
+        return option == Command.MYSQL_OPTION_MULTI_STATEMENTS_ON ? 1
+                : option == Command.MYSQL_OPTION_MULTI_STATEMENTS_OFF ? 0 : -1;
     }
 
     /** The client sent the empty packet that ends a LOCAL INFILE transfer. Call on this connection's loop. */

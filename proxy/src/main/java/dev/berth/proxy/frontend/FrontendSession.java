@@ -432,7 +432,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter {
         int multiStatements = Capabilities.has(clientCapabilities, Capabilities.CLIENT_MULTI_STATEMENTS) ? 1 : 0;
         if (b.multiStatements() != multiStatements) {
             InternalCommand.send(b, InternalCommand.setMultiStatements(b.channel().alloc(), multiStatements == 1),
-                    (c, error, lost) -> c.multiStatements(error == null && lost == null ? multiStatements : -1), false);
+                    (c, error, lost) -> {
+                        if (error != null || lost != null) {
+                            c.multiStatements(-1);
+                        }
+                    }, false);
         }
         String wanted = schema;
         if (wanted != null && !wanted.equals(b.schema())) {

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.mysql.protocol.ServerStatus;
+import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.RawMysqlClient;
 import dev.berth.proxy.it.support.RawMysqlClient.Packet;
 import dev.berth.proxy.it.support.RunningBerth;
 import dev.berth.proxy.it.support.TestDatabase;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -127,6 +129,42 @@ class ProtocolTranslationIT {
             assertTrue((status & ServerStatus.MORE_RESULTS_EXISTS) != 0);
             List<Packet> second = client.read(4);
             assertEquals('2', second.get(2).payload()[1]);
+        }
+    }
+
+    @Test
+    void clientsSwitchMultiStatementsOnWithComSetOption() throws Exception {
+        for (long deprecateEof : new long[] {0, Capabilities.CLIENT_DEPRECATE_EOF}) {
+            try (RawMysqlClient client = login(OLD_CLIENT | deprecateEof)) {
+                client.command(0x1b, new byte[] {0, 0}); // COM_SET_OPTION MYSQL_OPTION_MULTI_STATEMENTS_ON
+                Packet answer = client.read(1).get(0);
+                assertEquals(0xfe, answer.first(), answer.describe());
+                if (deprecateEof == 0) {
+                    assertEquals(5, answer.payload().length, "an EOF packet for a client without DEPRECATE_EOF");
+                }
+                client.sendQuery("SELECT 1; SELECT 2");
+                List<Packet> first = client.read(deprecateEof == 0 ? 5 : 4);
+                assertEquals(1, first.get(0).first(), first.get(0).describe());
+            }
+        }
+    }
+
+    @Test
+    void multiStatementsSwitchedOnByOneClientAreOffForTheNext() throws Exception {
+        long serverThread;
+        try (RawMysqlClient client = login(OLD_CLIENT)) {
+            client.command(0x1b, new byte[] {0, 0}); // COM_SET_OPTION MYSQL_OPTION_MULTI_STATEMENTS_ON
+            assertEquals(0xfe, client.read(1).get(0).first());
+            serverThread = Long.parseLong(client.queryValue("SELECT CONNECTION_ID()"));
+        }
+        Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().inUse() == 0, () -> berth.poolStats().toString());
+        try (RawMysqlClient client = login(OLD_CLIENT)) {
+            assertEquals(serverThread, Long.parseLong(client.queryValue("SELECT CONNECTION_ID()")),
+                    "the newest idle connection is reused");
+            client.sendQuery("SELECT 1; SELECT 2");
+            Packet err = client.read(1).get(0);
+            assertTrue(err.isErr(), "multi-statements must be off again: " + err.describe());
+            assertEquals(1064, err.err().code());
         }
     }
 
