@@ -30,6 +30,8 @@ public enum ErrorCode {
     BACKEND_LOST(1158, "08S01"),
     /** ER_UNKNOWN_ERROR: the backend could not be reached or failed (the message says which) */
     BACKEND_UNAVAILABLE(1105, "HY000"),
+    /** ER_UNKNOWN_ERROR: a fault in Berth itself */
+    INTERNAL_ERROR(1105, "HY000"),
     /** ER_CON_COUNT_ERROR: no pooled connection within the acquire deadline */
     POOL_TIMEOUT(1040, "08004");
 

@@ -111,8 +111,15 @@ public final class BackendConnection {
         return tracker.awaitingLocalInfile();
     }
 
+    /** Routes one frame to its sink, which owns it from then on; a frame the tracker refuses is released here. */
     void onFrame(ByteBuf frame) {
-        PacketKind kind = tracker.onFrame(frame);
+        PacketKind kind;
+        try {
+            kind = tracker.onFrame(frame);
+        } catch (RuntimeException e) {
+            frame.release();
+            throw e;
+        }
         boolean complete = tracker.responseComplete();
         ResponseSink sink = complete ? sinks.poll() : sinks.peek();
         batchSink = sink;

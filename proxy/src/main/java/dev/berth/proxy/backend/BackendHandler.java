@@ -19,13 +19,11 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf frame = (ByteBuf) msg;
         try {
-            connection.onFrame(frame);
+            connection.onFrame((ByteBuf) msg);
         } catch (RuntimeException e) {
             // Includes a server that speaks when no response is due (an ERR before it drops an idle connection):
             // the stream can no longer be trusted.
-            frame.release();
             exceptionCaught(ctx, e);
         }
     }

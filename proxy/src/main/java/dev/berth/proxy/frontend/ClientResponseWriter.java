@@ -1,5 +1,6 @@
 package dev.berth.proxy.frontend;
 
+import dev.berth.mysql.codec.MalformedPacketException;
 import dev.berth.mysql.codec.Packets;
 import dev.berth.mysql.message.EofPacket;
 import dev.berth.mysql.message.ErrPacket;
@@ -52,6 +53,19 @@ final class ClientResponseWriter implements ResponseSink {
             }
             return;
         }
+        try {
+            translate(backend, frame, kind);
+        } catch (MalformedPacketException e) {
+            // The server's OK or EOF could not be read (nothing was handed on yet): the connection will be closed.
+            frame.release();
+            throw e;
+        }
+        if (complete) {
+            endResponse();
+        }
+    }
+
+    private void translate(BackendConnection backend, ByteBuf frame, PacketKind kind) {
         boolean backendDeprecateEof = Capabilities.has(backend.capabilities(), Capabilities.CLIENT_DEPRECATE_EOF);
         switch (kind) {
             case OK -> write(okFrame(backend, frame));
@@ -79,9 +93,6 @@ final class ClientResponseWriter implements ResponseSink {
                 }
             }
             default -> write(frame);
-        }
-        if (complete) {
-            endResponse();
         }
     }
 

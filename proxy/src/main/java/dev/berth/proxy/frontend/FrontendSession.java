@@ -585,7 +585,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter {
             ctx.close();
         } else {
             log.warn("client {} failed", connectionId, cause);
-            ctx.close();
+            refuse(0, ErrPacket.of(ErrorCode.INTERNAL_ERROR, "berth: internal error (" + cause
+                    + "); the connection is closed, reconnect"));
         }
     }
 
