@@ -65,6 +65,20 @@ public record OkPacket(int header, long affectedRows, long lastInsertId, int sta
         return MysqlBuffers.readEofBytes(payload);
     }
 
+    /**
+     * Whether anything (info, session state) follows the warnings, read without allocating. A packet too short to
+     * have warnings counts as having a trailer, so that decoding it reports the fault.
+     */
+    public static boolean hasTrailer(ByteBuf payload) {
+        int at = payload.readerIndex() + 1;
+        int end = payload.writerIndex();
+        for (int i = 0; i < 2 && at < end; i++) {
+            int first = payload.getUnsignedByte(at);
+            at += first < 0xfb ? 1 : first == 0xfc ? 3 : first == 0xfd ? 4 : 9;
+        }
+        return at + 4 != end;
+    }
+
     /** Writes this packet in the format a peer with {@code capabilities} reads. */
     public void encode(ByteBuf out, long capabilities) {
         out.writeByte(header);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.mysql.codec.MalformedPacketException;
 import dev.berth.mysql.protocol.Capabilities;
@@ -224,5 +225,16 @@ class OkPacketTest {
         ByteBuf out = Unpooled.buffer();
         OkPacket.ok(0x0002).encode(out, PROTOCOL_41);
         assertArrayEquals(new byte[] {0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00}, bytes(out));
+    }
+
+    @Test
+    void hasTrailerTellsWhetherAnythingFollowsTheWarnings() {
+        assertFalse(OkPacket.hasTrailer(Unpooled.wrappedBuffer(new byte[] {0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00})));
+        // affected rows 300 as fc 2c 01, last insert id 70000 as fd 70 11 01, status, warnings: still nothing after
+        assertFalse(OkPacket.hasTrailer(Unpooled.wrappedBuffer(new byte[] {
+            0x00, (byte) 0xfc, 0x2c, 0x01, (byte) 0xfd, 0x70, 0x11, 0x01, 0x02, 0x00, 0x00, 0x00})));
+        assertTrue(OkPacket.hasTrailer(Unpooled.wrappedBuffer(updateOkWithoutSessionTrack())));
+        assertTrue(OkPacket.hasTrailer(payload(USE_SHOP_OK)));
+        assertTrue(OkPacket.hasTrailer(Unpooled.wrappedBuffer(new byte[] {0x00, 0x00, 0x00, 0x02})), "truncated");
     }
 }

@@ -112,6 +112,9 @@ final class ClientResponseWriter implements ResponseSink {
     }
 
     private ByteBuf okFrame(BackendConnection backend, ByteBuf frame) {
+        if (passesUnchanged(frame)) {
+            return frame;
+        }
         OkPacket ok = OkPacket.decode(Packets.payload(frame), backend.capabilities());
         trackSchema(backend, ok);
         if (!needsReencoding(backend, frame, ok)) {
@@ -122,6 +125,9 @@ final class ClientResponseWriter implements ResponseSink {
 
     private ByteBuf terminator(BackendConnection backend, ByteBuf frame, boolean backendDeprecateEof) {
         if (backendDeprecateEof) {
+            if (clientDeprecateEof && passesUnchanged(frame)) {
+                return frame;
+            }
             OkPacket ok = OkPacket.decode(Packets.payload(frame), backend.capabilities());
             trackSchema(backend, ok);
             if (!clientDeprecateEof) {
@@ -135,6 +141,14 @@ final class ClientResponseWriter implements ResponseSink {
                     new byte[0], null));
         }
         return frame;
+    }
+
+    /**
+     * The hot path: an OK that ends right after its warnings reads the same with or without CLIENT_SESSION_TRACK and
+     * carries no session change to follow, so it goes out as it came, without being decoded.
+     */
+    private static boolean passesUnchanged(ByteBuf frame) {
+        return !OkPacket.hasTrailer(Packets.payload(frame));
     }
 
     private void trackSchema(BackendConnection backend, OkPacket ok) {
