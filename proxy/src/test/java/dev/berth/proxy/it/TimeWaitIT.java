@@ -185,6 +185,7 @@ class TimeWaitIT {
             String towardDb = "( dst " + DB_HOST_ADDRESS + " and dport = :" + relay.port() + " )";
 
             File berthLog = File.createTempFile("berth-timewait-ns-", ".log");
+            berthLog.deleteOnExit();
             Process berth = startInNamespace(berthLog, "dev.berth.proxy.cli.BerthCommand",
                     "--listen", "unix:" + socket, "--backend", backend, "--backend-user", db.rootUser(),
                     "--backend-password", db.rootPassword(), "--user", RunningBerth.USER + ":" + RunningBerth.PASSWORD,
