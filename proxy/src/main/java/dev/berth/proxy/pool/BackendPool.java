@@ -246,6 +246,9 @@ public final class BackendPool {
                 }
                 if (promise != null) {
                     deliver(promise, c, start);
+                    // A connect slot is free again: waiters queued behind --max-connecting get their turn now,
+                    // not only when some connection is released.
+                    serveWaiters(loop);
                 } else {
                     giveBack(c);
                 }
