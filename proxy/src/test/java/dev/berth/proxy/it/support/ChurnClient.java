@@ -6,7 +6,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
 
 /**
  * The articles' client: connect, {@code SELECT 1}, disconnect, in a tight loop, as a CGI script or a pool with a tiny
@@ -68,15 +67,12 @@ public final class ChurnClient {
         int failed = 0;
         String firstFailure = null;
         for (int i = 0; i < iterations; i++) {
-            try (RawMysqlClient c = new RawMysqlClient(port)) {
-                RawMysqlClient.Packet login = c.login(user, password, database, RawMysqlClient.BASE_CAPABILITIES);
-                if (login.isErr()) {
-                    throw new IOException("login refused: " + login.errorMessage());
+            try (RawMysqlClient c = RawMysqlClient.connect("127.0.0.1", port, 10_000)) {
+                RawMysqlClient.Packet login = c.tryLogin(user, password, database);
+                if (!login.isOk()) {
+                    throw new IOException("login refused: " + login.describe());
                 }
-                c.query("SELECT 1");
-                // column count, column definition, EOF, row, EOF (no CLIENT_DEPRECATE_EOF)
-                List<RawMysqlClient.Packet> response = c.read(5);
-                if (response.get(0).isErr() || response.get(3).payload()[1] != '1') {
+                if (!c.queryValue("SELECT 1").equals("1")) {
                     throw new IOException("unexpected response to SELECT 1");
                 }
                 ok++;
