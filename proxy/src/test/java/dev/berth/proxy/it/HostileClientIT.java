@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.RawMysqlClient;
 import dev.berth.proxy.it.support.RunningBerth;
@@ -81,15 +82,15 @@ class HostileClientIT {
     /** Handshake responses that lie about their own lengths: each gets ER_HANDSHAKE_ERROR and a close. */
     @Test
     void malformedHandshakeResponsesGetErrAndClose() throws Exception {
-        long protocol41 = RawMysqlClient.CLIENT_PROTOCOL_41 | RawMysqlClient.CLIENT_SECURE_CONNECTION
-                | RawMysqlClient.CLIENT_PLUGIN_AUTH;
+        long protocol41 = Capabilities.CLIENT_PROTOCOL_41 | Capabilities.CLIENT_SECURE_CONNECTION
+                | Capabilities.CLIENT_PLUGIN_AUTH;
         long lenencAuth = protocol41 | (1L << 21); // CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
         long attrs = protocol41 | (1L << 20); // CLIENT_CONNECT_ATTRS
         byte[] minusOne = {(byte) 0xfe, -1, -1, -1, -1, -1, -1, -1, -1};
         byte[] huge = {(byte) 0xfe, 0, 0, 0, 0, 1, 0, 0, 0};
         java.util.Map<String, byte[]> cases = new java.util.LinkedHashMap<>();
         cases.put("empty payload", new byte[0]);
-        cases.put("no CLIENT_PROTOCOL_41", response(RawMysqlClient.CLIENT_SECURE_CONNECTION, bytes("app\0", 0)));
+        cases.put("no CLIENT_PROTOCOL_41", response(Capabilities.CLIENT_SECURE_CONNECTION, bytes("app\0", 0)));
         cases.put("truncated fixed part", java.util.Arrays.copyOf(response(protocol41, new byte[0]), 20));
         cases.put("user name not NUL-terminated", response(protocol41, bytes("app")));
         cases.put("auth data longer than the packet", response(protocol41, bytes("app\0", 200, 1, 2, 3, 4, 5)));

@@ -5,11 +5,13 @@ import static dev.berth.proxy.it.support.JdbcTargets.assertSame;
 import static dev.berth.proxy.it.support.JdbcTargets.connect;
 import static dev.berth.proxy.it.support.JdbcTargets.metadata;
 import static dev.berth.proxy.it.support.JdbcTargets.rows;
+import static dev.berth.proxy.it.support.JdbcTargets.sameOnBoth;
 import static dev.berth.proxy.it.support.JdbcTargets.scalar;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.proxy.it.support.JdbcTargets;
 import dev.berth.proxy.it.support.JdbcTargets.Mode;
 import dev.berth.proxy.it.support.JdbcTargets.Path;
 import dev.berth.proxy.it.support.RunningBerth;
@@ -67,25 +69,11 @@ class JdbcCompatDataIT {
     }
 
     static Stream<Mode> modes() {
-        return dev.berth.proxy.it.support.JdbcTargets.modes();
+        return JdbcTargets.modes();
     }
 
     private static Connection open(Mode mode, Path path, String extra) throws SQLException {
         return connect(berth, mode, path, extra);
-    }
-
-    /** A scenario run over one path, returning what the application observed. */
-    @FunctionalInterface
-    interface Scenario {
-        List<String> run(Path path) throws Exception;
-    }
-
-    /** Runs the scenario directly and through Berth and asserts the observations are identical. */
-    private static List<String> sameOnBoth(Scenario scenario) throws Exception {
-        List<String> direct = scenario.run(Path.DIRECT);
-        List<String> viaBerth = scenario.run(Path.BERTH);
-        assertSame(direct, viaBerth);
-        return direct;
     }
 
     // ---- CRUD ---------------------------------------------------------------------------------------------------

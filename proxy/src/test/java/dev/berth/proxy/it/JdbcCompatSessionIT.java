@@ -5,6 +5,7 @@ import static dev.berth.proxy.it.support.JdbcTargets.allResults;
 import static dev.berth.proxy.it.support.JdbcTargets.assertSame;
 import static dev.berth.proxy.it.support.JdbcTargets.connect;
 import static dev.berth.proxy.it.support.JdbcTargets.describe;
+import static dev.berth.proxy.it.support.JdbcTargets.sameOnBoth;
 import static dev.berth.proxy.it.support.JdbcTargets.scalar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -85,18 +86,6 @@ class JdbcCompatSessionIT {
 
     private static Connection open(Mode mode, Path path, String extra) throws SQLException {
         return connect(berth, mode, path, extra);
-    }
-
-    @FunctionalInterface
-    interface Scenario {
-        List<String> run(Path path) throws Exception;
-    }
-
-    private static List<String> sameOnBoth(Scenario scenario) throws Exception {
-        List<String> direct = scenario.run(Path.DIRECT);
-        List<String> viaBerth = scenario.run(Path.BERTH);
-        assertSame(direct, viaBerth);
-        return direct;
     }
 
     // ---- multi-statements ---------------------------------------------------------------------------------------

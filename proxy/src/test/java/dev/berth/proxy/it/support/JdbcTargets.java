@@ -167,6 +167,20 @@ public final class JdbcTargets {
      * Asserts that what the application observed through Berth equals what it observed directly; on a difference,
      * reports the first differing observation of each (not the whole, possibly huge, lists).
      */
+    /** A scenario run over one path, returning what the application observed. */
+    @FunctionalInterface
+    public interface Scenario {
+        List<String> run(Path path) throws Exception;
+    }
+
+    /** Runs the scenario directly and through Berth and asserts the observations are identical. */
+    public static List<String> sameOnBoth(Scenario scenario) throws Exception {
+        List<String> direct = scenario.run(Path.DIRECT);
+        List<String> viaBerth = scenario.run(Path.BERTH);
+        assertSame(direct, viaBerth);
+        return direct;
+    }
+
     public static void assertSame(List<String> direct, List<String> viaBerth) {
         direct = direct.stream().map(JdbcTargets::unsuffixed).toList();
         viaBerth = viaBerth.stream().map(JdbcTargets::unsuffixed).toList();

@@ -1,6 +1,7 @@
 package dev.berth.proxy.it.support;
 
 import dev.berth.mysql.auth.NativePassword;
+import dev.berth.mysql.protocol.Capabilities;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -23,13 +24,6 @@ import java.util.List;
  * (implemented here independently of Berth's own code).
  */
 public final class RawMysqlClient implements AutoCloseable {
-    public static final long CLIENT_LONG_PASSWORD = 1L;
-    public static final long CLIENT_CONNECT_WITH_DB = 1L << 3;
-    public static final long CLIENT_PROTOCOL_41 = 1L << 9;
-    public static final long CLIENT_TRANSACTIONS = 1L << 13;
-    public static final long CLIENT_SECURE_CONNECTION = 1L << 15;
-    public static final long CLIENT_MULTI_RESULTS = 1L << 17;
-    public static final long CLIENT_PLUGIN_AUTH = 1L << 19;
 
     /** One wire frame: its sequence id and payload. */
     public record Packet(int sequence, byte[] payload) {
@@ -251,14 +245,14 @@ public final class RawMysqlClient implements AutoCloseable {
 
     /** Greeting, handshake response and auth switch; returns the final OK or ERR. */
     public Packet tryLogin(String user, String password, String database) throws IOException {
-        return tryLogin(user, password, database, CLIENT_LONG_PASSWORD | CLIENT_PROTOCOL_41 | CLIENT_TRANSACTIONS
-                | CLIENT_SECURE_CONNECTION | CLIENT_MULTI_RESULTS | CLIENT_PLUGIN_AUTH);
+        return tryLogin(user, password, database, Capabilities.CLIENT_LONG_PASSWORD | Capabilities.CLIENT_PROTOCOL_41 | Capabilities.CLIENT_TRANSACTIONS
+                | Capabilities.CLIENT_SECURE_CONNECTION | Capabilities.CLIENT_MULTI_RESULTS | Capabilities.CLIENT_PLUGIN_AUTH);
     }
 
     /** As {@link #tryLogin(String, String, String)}, asking for exactly {@code capabilities}. */
     public Packet tryLogin(String user, String password, String database, long capabilities) throws IOException {
         Greeting g = readGreeting();
-        long caps = capabilities | (database != null ? CLIENT_CONNECT_WITH_DB : 0);
+        long caps = capabilities | (database != null ? Capabilities.CLIENT_CONNECT_WITH_DB : 0);
         ByteArrayOutputStream p = new ByteArrayOutputStream();
         writeInt(p, caps, 4);
         writeInt(p, 16 * 1024 * 1024, 4);
