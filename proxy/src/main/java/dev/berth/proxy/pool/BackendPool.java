@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bounded set of backend connections, with the acquire / wait / release order of Go's {@code database/sql}:
- * the newest idle connection (LIFO, so surplus ones age out), else a new one while under the bound, else a FIFO wait
+ * the newest idle connection (LIFO, so surplus ones age out; among the idle, one on the client's own event loop
+ * first), else a new one while under the bound, else a FIFO wait
  * until a release or the deadline. A released connection is reset, then handed to the oldest waiter, else kept idle,
  * else (beyond max idle) closed.
  *
@@ -131,7 +132,7 @@ public final class BackendPool {
             lastFoundRows = foundRows;
             long now = clock.getAsLong();
             BackendConnection c;
-            while (ready == null && (c = takeIdle(foundRows)) != null) {
+            while (ready == null && (c = takeIdle(foundRows, loop)) != null) {
                 String stale = staleness(c, now);
                 if (stale != null) {
                     open--;
@@ -149,7 +150,7 @@ public final class BackendPool {
                     connecting++;
                     connect = true;
                 } else if (open >= config.maxOpenConns() && mayConnect(now)
-                        && (surplus = takeIdle(!foundRows)) != null) {
+                        && (surplus = takeIdle(!foundRows, null)) != null) {
                     // Full, but an idle connection of the other CLIENT_FOUND_ROWS kind can make room.
                     countClose("found-rows-mismatch");
                     connecting++;
@@ -198,15 +199,27 @@ public final class BackendPool {
         return null;
     }
 
-    private BackendConnection takeIdle(boolean foundRows) {
-        for (Iterator<BackendConnection> it = idle.iterator(); it.hasNext(); ) {
-            BackendConnection c = it.next();
+    /**
+     * The newest idle connection of the wanted kind, preferring one on {@code loop} (null: any): a client and its
+     * backend on one event loop hand packets to each other without crossing threads.
+     */
+    private BackendConnection takeIdle(boolean foundRows, EventLoop loop) {
+        BackendConnection newest = null;
+        for (BackendConnection c : idle) {
             if (c.foundRows() == foundRows) {
-                it.remove();
-                return c;
+                if (loop == null || c.eventLoop() == loop) {
+                    newest = c;
+                    break;
+                }
+                if (newest == null) {
+                    newest = c;
+                }
             }
         }
-        return null;
+        if (newest != null) {
+            idle.remove(newest);
+        }
+        return newest;
     }
 
     /** Checks a connection that sat idle a while; a dead one is closed and the acquire tried again. */
@@ -372,7 +385,7 @@ public final class BackendPool {
             }
             if (open < config.maxOpenConns()) {
                 open++;
-            } else if ((surplus = takeIdle(!waiter.foundRows)) != null) {
+            } else if ((surplus = takeIdle(!waiter.foundRows, null)) != null) {
                 countClose("found-rows-mismatch");
             } else {
                 return;
