@@ -67,6 +67,8 @@ public final class BackendPool {
     private final long[] latencyCounts = new long[LatencyHistogram.BOUNDS_MICROS.length];
     private int open;
     private int connecting;
+    /** Connections being reset on their way back, by CLIENT_FOUND_ROWS kind (index 1: with it). */
+    private final int[] resetting = new int[2];
     private long waitCount;
     private long waitNanos;
     private long connects;
@@ -145,7 +147,10 @@ public final class BackendPool {
                 }
             }
             if (ready == null) {
-                if (open < config.maxOpenConns() && mayConnect(now)) {
+                if (resetting[kind(foundRows)] > waiting(foundRows)) {
+                    // A connection is one round trip from idle: under churn, waiting for it beats a new login.
+                    enqueue(promise, loop, foundRows, start);
+                } else if (open < config.maxOpenConns() && mayConnect(now)) {
                     open++;
                     connecting++;
                     connect = true;
@@ -159,11 +164,7 @@ public final class BackendPool {
                     // Nothing will come back to wait for: say why now rather than at the deadline.
                     fastFailure = lastConnectFailure;
                 } else {
-                    waitCount++;
-                    Waiter waiter = new Waiter(promise, loop, foundRows, start);
-                    waiters.add(waiter);
-                    waiter.timeout = loop.schedule(() -> expire(waiter), config.acquireTimeout().toNanos(),
-                            TimeUnit.NANOSECONDS);
+                    enqueue(promise, loop, foundRows, start);
                 }
             }
         }
@@ -182,6 +183,28 @@ public final class BackendPool {
         } else if (fastFailure != null) {
             promise.tryFailure(fastFailure);
         }
+    }
+
+    /** Queues an acquire until a release or its deadline. Call holding the lock. */
+    private void enqueue(Promise<BackendConnection> promise, EventLoop loop, boolean foundRows, long start) {
+        waitCount++;
+        Waiter waiter = new Waiter(promise, loop, foundRows, start);
+        waiters.add(waiter);
+        waiter.timeout = loop.schedule(() -> expire(waiter), config.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private int waiting(boolean foundRows) {
+        int count = 0;
+        for (Waiter w : waiters) {
+            if (w.foundRows == foundRows) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static int kind(boolean foundRows) {
+        return foundRows ? 1 : 0;
     }
 
     private boolean mayConnect(long now) {
@@ -309,7 +332,13 @@ public final class BackendPool {
             discard(c, "closed-by-server");
             return;
         }
+        synchronized (this) {
+            resetting[kind(c.foundRows())]++;
+        }
         InternalCommand.send(c, InternalCommand.resetConnection(c.channel().alloc()), (backend, error, lost) -> {
+            synchronized (this) {
+                resetting[kind(backend.foundRows())]--;
+            }
             if (error != null || lost != null) {
                 discard(backend, "reset-failed");
             } else {
