@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# Berth benchmark harness (issue 4): every workload runs directly against the server and through Berth, in
+# alternating pairs (direct, Berth, direct, Berth, ...) so that machine drift cancels, and is reported as ratios.
+#
+#   bench/run.sh [--quick] [--duration S] [--threads LIST] [--reps N]
+#                [--rw-threads LIST] [--churn-threads LIST] [--idle N] [--active N] [--pool N]
+#
+#   --quick            4 tables x 10k rows, 5 s per run, 1 pair per workload (under 2 minutes)
+#   --duration S       seconds per run (default 15; quick 5)
+#   --threads LIST     client threads for oltp_point_select, comma-separated (default 16,64)
+#   --reps N           direct/Berth pairs per workload (default 2; quick 1)
+#   --rw-threads LIST  client threads for oltp_read_write (default 16)
+#   --churn-threads LIST  threads for connection churn (default 1,8)
+#   --idle N / --active N / --pool N   many-clients workload (default 2000 idle, 64 active, pool of 32)
+#
+# Needs: root (or sudo-less apt) to install sysbench when missing, a MariaDB/MySQL server on 127.0.0.1:3306
+# whose root can log in over the unix socket without a password (override with ADMIN_SQL="mysql -u... -p...").
+# All traffic stays on 127.0.0.1. Writes bench/results/latest.md and bench/results/<UTC stamp>.md; raw
+# sysbench output goes to bench/results/raw/<stamp>/ (not committed).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HARNESS=$ROOT/bench/harness
+JAR=$ROOT/proxy/target/berth.jar
+
+ARGS="$*"
+QUICK=0
+DURATION=""
+REPS=""
+PS_THREADS=16,64
+RW_THREADS=16
+CHURN_THREADS=1,8
+IDLE=2000
+ACTIVE=64
+POOL=32
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --duration) DURATION=$2; shift ;;
+    --threads) PS_THREADS=$2; shift ;;
+    --reps) REPS=$2; shift ;;
+    --rw-threads) RW_THREADS=$2; shift ;;
+    --churn-threads) CHURN_THREADS=$2; shift ;;
+    --idle) IDLE=$2; shift ;;
+    --active) ACTIVE=$2; shift ;;
+    --pool) POOL=$2; shift ;;
+    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [[ $QUICK == 1 ]]; then
+  DURATION=${DURATION:-5}; REPS=${REPS:-1}; TABLE_SIZE=10000; WARMUP=3; LABEL=quick
+else
+  DURATION=${DURATION:-15}; REPS=${REPS:-2}; TABLE_SIZE=100000; WARMUP=8; LABEL=full
+fi
+TABLES=4
+BERTH_PORT=${BERTH_PORT:-6033}
+DB_PORT=3306
+SB_USER=sbtest
+SB_PASS=sbtest
+# Berth logs in to the backend as its own account, so its backend connects can be counted per user
+# (information_schema.USER_STATISTICS) even when other programs use the same server meanwhile.
+BK_USER=berthbk
+BK_PASS=berthbk
+ADMIN_SQL=${ADMIN_SQL:-mariadb -uroot --protocol=socket}
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RESULTS=$ROOT/bench/results
+RAW=$RESULTS/raw/$STAMP
+mkdir -p "$RAW"
+CLK_TCK=$(getconf CLK_TCK)
+
+# Production JVM configuration for Berth as a 2-core sidecar (see docs/BENCHMARKS.md):
+JVM_FLAGS=(
+  # Serial GC: on 2 cores a parallel or concurrent collector only adds GC threads that compete with Berth's two
+  # event loops (and the application next to it); with a small heap whose garbage is nearly all short-lived
+  # buffers and promises, young collections take about a millisecond. It is also the smallest-footprint GC.
+  -XX:+UseSerialGC
+  # Fixed, small heap: no resizing, and a container memory limit can be set from -Xmx + direct + ~60 MB.
+  -Xms256m -Xmx256m
+  # Touch the heap at start: no page-fault stalls on first traffic, and RSS is flat from the first second (so
+  # the memory limit is hit at start, not under load). Because of this, RSS deltas measure only memory
+  # outside the heap; the harness therefore also reports the retained-heap delta after a full GC.
+  -XX:+AlwaysPreTouch
+  # Netty's pooled direct buffers live here; bound them so a burst can't take the sidecar past its limit.
+  -XX:MaxDirectMemorySize=128m
+  # Size thread pools (Netty event loops, JIT, GC) for a 2-core sidecar even on a larger host.
+  -XX:ActiveProcessorCount=2
+  # A sidecar that ran out of memory is restarted by its orchestrator, not left limping.
+  -XX:+ExitOnOutOfMemoryError
+)
+
+log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+sql() { $ADMIN_SQL -N -B -e "$1"; }
+# Server-side connection counter; the reading's own connection counts too (subtract 1 per reading).
+server_connects() { sql "SHOW GLOBAL STATUS LIKE 'Connections'" | awk '{print $2}'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+tw_3306() { ss -tanH state time-wait "( dport = :$DB_PORT )" | awk '{print $3, $4}' | sort; }
+# Backend connections Berth has opened so far (its own account's TOTAL_CONNECTIONS).
+backend_connects() {
+  sql "SELECT COALESCE(SUM(TOTAL_CONNECTIONS), 0) FROM information_schema.USER_STATISTICS WHERE USER = '$BK_USER'"
+}
+# Processes other than this harness that use CPU now (they share the 2 cores; the report mentions them).
+other_load() {
+  ps -eo pcpu=,pid=,comm=,args= --sort=-pcpu | awk -v me=$$ -v b="${BERTH_PID:-0}" -v i="${IDLE_PID:-0}" \
+    '$1 >= 5 && $2 != me && $2 != b && $2 != i && $3 !~ /^(ps|awk|sysbench|mariadbd|mysqld)$/ { $2 = ""; print substr($0, 1, 140) }' | head -5
+}
+# Live heap (KB) after a full collection.
+live_heap_kb() {
+  jcmd "$1" GC.run >/dev/null
+  jcmd "$1" GC.heap_info | awk '/generation/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); s += v } } END { print s }'
+}
+
+BERTH_PID=""
+IDLE_PID=""
+USERSTAT_WAS=""
+cleanup() {
+  local rc=$?
+  if [[ -n $USERSTAT_WAS ]]; then sql "SET GLOBAL userstat=$USERSTAT_WAS" || true; fi
+  if [[ -n $IDLE_PID ]]; then kill "$IDLE_PID" 2>/dev/null || true; fi
+  exec 9>&- 2>/dev/null || true
+  if [[ -n $BERTH_PID ]]; then kill "$BERTH_PID" 2>/dev/null || true; wait "$BERTH_PID" 2>/dev/null || true; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- prerequisites -------------------------------------------------------------------------------------------
+if ! command -v sysbench >/dev/null; then
+  log "installing sysbench"
+  if ! apt-get install -y sysbench >/dev/null 2>&1; then
+    apt-get update >/dev/null && apt-get install -y sysbench >/dev/null
+  fi
+fi
+if [[ ! -f $JAR ]]; then
+  log "building $JAR"
+  (cd "$ROOT" && mvn -q -B install -DskipTests)
+fi
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+if ss -ltnH "( sport = :$BERTH_PORT )" | grep -q .; then
+  echo "port $BERTH_PORT is in use; stop whatever listens there or set BERTH_PORT" >&2; exit 1
+fi
+
+max_of() { tr ',' '\n' <<<"$*" | sort -n | tail -1; }
+MAIN_POOL=$(max_of "$PS_THREADS,$RW_THREADS,$CHURN_THREADS")
+MAX_CONN=$(sql "SELECT @@max_connections")
+if (( 2 * MAIN_POOL + 5 > MAX_CONN )); then
+  log "warning: max_connections=$MAX_CONN is tight for $MAIN_POOL direct clients plus Berth's $MAIN_POOL backends"
+fi
+
+log "preparing database sbtest ($TABLES tables x $TABLE_SIZE rows) and user $SB_USER"
+sql "CREATE DATABASE IF NOT EXISTS sbtest;
+     CREATE USER IF NOT EXISTS '$SB_USER'@'127.0.0.1' IDENTIFIED BY '$SB_PASS';
+     CREATE USER IF NOT EXISTS '$SB_USER'@'localhost' IDENTIFIED BY '$SB_PASS';
+     GRANT ALL ON sbtest.* TO '$SB_USER'@'127.0.0.1';
+     GRANT ALL ON sbtest.* TO '$SB_USER'@'localhost';
+     CREATE USER IF NOT EXISTS '$BK_USER'@'127.0.0.1' IDENTIFIED BY '$BK_PASS';
+     GRANT ALL ON sbtest.* TO '$BK_USER'@'127.0.0.1';"
+# Per-user connection counters (MariaDB's userstat); restored to its old value on exit.
+USERSTAT_WAS=$(sql "SELECT @@userstat")
+sql "SET GLOBAL userstat=1"
+SB_CONN=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-user=$SB_USER --mysql-password=$SB_PASS --mysql-db=sbtest)
+SB_OLTP=(--tables=$TABLES --table-size=$TABLE_SIZE --db-ps-mode=auto)
+ready=1
+for ((t = 1; t <= TABLES; t++)); do
+  n=$(sql "SELECT COUNT(*) FROM sbtest.sbtest$t" 2>/dev/null || echo 0)
+  [[ $n == "$TABLE_SIZE" ]] || ready=0
+done
+if [[ $ready == 0 ]]; then
+  sysbench oltp_read_write "${SB_CONN[@]}" --mysql-port=$DB_PORT "${SB_OLTP[@]}" cleanup >/dev/null
+  sysbench oltp_read_write "${SB_CONN[@]}" --mysql-port=$DB_PORT "${SB_OLTP[@]}" --threads=$TABLES prepare >/dev/null
+fi
+
+# ---- Berth ---------------------------------------------------------------------------------------------------
+BERTH_N=0
+# start_berth POOL ACQUIRE_TIMEOUT
+start_berth() {
+  BERTH_N=$((BERTH_N + 1))
+  BERTH_BACKEND_PASSWORD=$BK_PASS java "${JVM_FLAGS[@]}" -jar "$JAR" \
+    --listen "127.0.0.1:$BERTH_PORT" --backend "127.0.0.1:$DB_PORT" --backend-user "$BK_USER" \
+    --user "$SB_USER:$SB_PASS" --no-tls --pool-mode session \
+    --max-open-conns "$1" --acquire-timeout "$2" \
+    >"$RAW/berth-$BERTH_N.log" 2>&1 &
+  BERTH_PID=$!
+  for _ in $(seq 100); do
+    ss -ltnH "( sport = :$BERTH_PORT )" | grep -q . && break
+    kill -0 "$BERTH_PID" 2>/dev/null || { cat "$RAW/berth-$BERTH_N.log" >&2; echo "Berth did not start" >&2; exit 1; }
+    sleep 0.2
+  done
+  if grep -q netty_transport_native_epoll "/proc/$BERTH_PID/maps"; then TRANSPORT=epoll; else TRANSPORT=nio; fi
+  log "Berth pid $BERTH_PID on :$BERTH_PORT, pool $1, transport $TRANSPORT"
+}
+stop_berth() {
+  kill "$BERTH_PID"; wait "$BERTH_PID" 2>/dev/null || true; BERTH_PID=""
+}
+
+# ---- one measured run ----------------------------------------------------------------------------------------
+# run_one ID MODE(D|B) REP THREADS SYSBENCH-ARGS...
+run_one() {
+  local id=$1 mode=$2 rep=$3 threads=$4; shift 4
+  local port=$DB_PORT; [[ $mode == B ]] && port=$BERTH_PORT
+  local f=$RAW/$id.$mode.$rep rc=0 t0=0 t1=0
+  tw_3306 >"$f.tw0"
+  local c0 b0 b1; c0=$(server_connects); b0=$(backend_connects)
+  [[ $mode == B ]] && t0=$(cpu_ticks "$BERTH_PID")
+  sysbench "$@" "${SB_CONN[@]}" --mysql-port=$port --threads="$threads" --time="$DURATION" \
+    --histogram=on --percentile=95 run >"$f.out" 2>&1 || rc=$?
+  [[ $mode == B ]] && t1=$(cpu_ticks "$BERTH_PID")
+  local c1; c1=$(server_connects); b1=$(backend_connects)
+  tw_3306 >"$f.tw1"
+  {
+    echo "rc=$rc"
+    echo "threads=$threads"
+    echo "server_connects=$((c1 - c0 - 2))"
+    echo "backend_connects=$((b1 - b0))"
+    echo "berth_ticks=$((t1 - t0))"
+    echo "tw_after=$(wc -l <"$f.tw1")"
+    echo "tw_new=$(comm -13 "$f.tw0" "$f.tw1" | wc -l)"
+  } >"$f.meta"
+  log "$id $mode#$rep: $(grep -m1 -E 'queries:|FATAL' "$f.out" | tr -s ' ' || true) (rc=$rc)"
+  return 0
+}
+# pairs ID THREADS SYSBENCH-ARGS... : direct, Berth, direct, Berth, ...
+pairs() {
+  local id=$1 threads=$2; shift 2
+  echo "$id" >>"$RAW/workloads"
+  for ((r = 1; r <= REPS; r++)); do
+    run_one "$id" D "$r" "$threads" "$@"
+    run_one "$id" B "$r" "$threads" "$@"
+  done
+}
+
+{
+  echo "label=$LABEL"; echo "stamp=$STAMP"; echo "duration=$DURATION"; echo "reps=$REPS"
+  echo "tables=$TABLES"; echo "table_size=$TABLE_SIZE"; echo "clk_tck=$CLK_TCK"
+  echo "nproc=$(nproc)"; echo "mem=$(free -g | awk '/^Mem:/{print $2}') GiB"; echo "kernel=$(uname -r)"
+  echo "cpu=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)"
+  echo "java=$(java -version 2>&1 | head -1)"; echo "server=$(sql 'SELECT VERSION()')"
+  echo "sysbench=$(sysbench --version)"; echo "jvm_flags=${JVM_FLAGS[*]}"
+  echo "command=bench/run.sh $ARGS"
+  echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$RAW/env"
+other_load >"$RAW/other-load-start"
+: >"$RAW/workloads"
+
+# ---- workloads 1-3 on a pool as large as the largest client count (session mode: one backend per client) -----
+start_berth "$MAIN_POOL" 5s
+echo "transport=$TRANSPORT" >>"$RAW/env"
+echo "main_pool=$MAIN_POOL" >>"$RAW/env"
+log "warm-up ($WARMUP s each way, not measured)"
+sysbench oltp_point_select "${SB_CONN[@]}" "${SB_OLTP[@]}" --mysql-port=$DB_PORT --threads=16 --time=$WARMUP run >/dev/null
+sysbench oltp_point_select "${SB_CONN[@]}" "${SB_OLTP[@]}" --mysql-port=$BERTH_PORT --threads=$MAIN_POOL --time=$WARMUP run >/dev/null
+sysbench "$HARNESS/churn.lua" "${SB_CONN[@]}" --mysql-port=$BERTH_PORT --threads=2 --time=1 run >/dev/null
+
+for t in ${PS_THREADS//,/ }; do pairs "point_select.$t" "$t" oltp_point_select "${SB_OLTP[@]}"; done
+for t in ${RW_THREADS//,/ }; do pairs "read_write.$t" "$t" oltp_read_write "${SB_OLTP[@]}"; done
+for t in ${CHURN_THREADS//,/ }; do pairs "churn.$t" "$t" "$HARNESS/churn.lua"; done
+stop_berth
+
+# ---- workload 4: many clients --------------------------------------------------------------------------------
+start_berth "$POOL" 5s
+sysbench oltp_point_select "${SB_CONN[@]}" "${SB_OLTP[@]}" --mysql-port=$BERTH_PORT --threads=$POOL --time=$WARMUP run >/dev/null
+heap0=$(live_heap_kb "$BERTH_PID"); rss0=$(rss_kb "$BERTH_PID"); c0=$(backend_connects)
+mkfifo "$RAW/idle.in"
+java "$HARNESS/IdleClients.java" 127.0.0.1 "$BERTH_PORT" "$SB_USER" "$SB_PASS" "" "$IDLE" <"$RAW/idle.in" >"$RAW/idle.out" 2>&1 &
+IDLE_PID=$!
+exec 9>"$RAW/idle.in"
+for _ in $(seq 600); do
+  grep -q READY "$RAW/idle.out" && break
+  kill -0 "$IDLE_PID" 2>/dev/null || break
+  sleep 0.2
+done
+c1=$(backend_connects)
+sleep 1
+heap1=$(live_heap_kb "$BERTH_PID"); rss1=$(rss_kb "$BERTH_PID")
+{
+  echo "idle_clients=$IDLE"; echo "idle_pool=$POOL"; echo "idle_active=$ACTIVE"
+  echo "idle_ready=$(cat "$RAW/idle.out" | head -1)"
+  echo "idle_established=$(ss -tanH state established "( dport = :$BERTH_PORT )" | wc -l)"
+  echo "idle_backend_connects=$((c1 - c0))"
+  echo "idle_rss0=$rss0"; echo "idle_rss1=$rss1"; echo "idle_heap0=$heap0"; echo "idle_heap1=$heap1"
+} >>"$RAW/env"
+log "idle clients: $(head -1 "$RAW/idle.out"); Berth RSS $rss0 -> $rss1 KB, live heap $heap0 -> $heap1 KB"
+
+pairs "many.$ACTIVE" "$ACTIVE" oltp_point_select "${SB_OLTP[@]}"
+if (( ACTIVE > POOL )) && grep -q 'rc=[^0]' "$RAW"/many."$ACTIVE".B.*.meta; then
+  log "$ACTIVE active clients on a pool of $POOL cannot run in session mode; measuring $POOL active instead"
+  pairs "many.$POOL" "$POOL" oltp_point_select "${SB_OLTP[@]}"
+fi
+echo "idle_rss_end=$(rss_kb "$BERTH_PID")" >>"$RAW/env"
+echo quit >&9; exec 9>&-
+echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RAW/env"
+other_load >"$RAW/other-load-end"
+wait "$IDLE_PID" 2>/dev/null || true; IDLE_PID=""
+stop_berth
+
+# ---- report --------------------------------------------------------------------------------------------------
+python3 "$HARNESS/report.py" "$RAW" "$RESULTS/$STAMP.md"
+cp "$RESULTS/$STAMP.md" "$RESULTS/latest.md"
+log "wrote $RESULTS/latest.md and $RESULTS/$STAMP.md (raw output: $RAW)"
