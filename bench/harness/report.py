@@ -247,7 +247,7 @@ machine = (f"{env['nproc']} CPUs ({env['cpu']}), {env['mem']}, kernel {env['kern
            f"server {env['server']}; {env['sysbench']}. sysbench, the server and Berth share these CPUs.")
 berth_cfg = (f"Berth: pool mode session, transport {env.get('transport')}, pool {env['main_pool']} "
              f"(workloads 1–3; session mode needs one backend per client) and {env['idle_pool']} "
-             f"(many clients), --max-connecting = pool (workaround, see BENCHMARKS.md); JVM: `{env['jvm_flags']}`.")
+             f"(many clients); JVM: `{env['jvm_flags']}`.")
 idle_text = (f"Idle clients: {held} of {idle} logged in by raw protocol (mysql_native_password, no database "
              f"named, no TLS) and then sent nothing, so in session mode none holds a backend "
              f"(backend connects during their logins: {env['idle_backend_connects']}; established client "
