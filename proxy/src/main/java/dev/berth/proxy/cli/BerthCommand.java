@@ -5,6 +5,7 @@ import dev.berth.config.ListenAddress;
 import dev.berth.config.UserCredential;
 import dev.berth.config.UsersFile;
 import dev.berth.proxy.server.BerthServer;
+import io.netty.util.ResourceLeakDetector;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -63,6 +64,10 @@ public final class BerthCommand implements Callable<Integer> {
     PoolOptions pool = new PoolOptions();
 
     public static void main(String[] args) {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // Leak tracking samples allocations with a stack trace each; the tests keep it, production need not pay.
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         System.exit(commandLine(System.getenv()).execute(args));
     }
 
@@ -152,7 +157,8 @@ public final class BerthCommand implements Callable<Integer> {
             listen.add(naming("--listen", () -> ListenAddress.parse(address)));
         }
         return new BerthConfig(listen, backend.toDomainObject(), BerthConfig.byName(users), pool.toDomainObject(),
-                clientTls.toDomainObject(), clients.defaultAuth, clients.handshakeTimeout, clients.maxPacketSize);
+                clientTls.toDomainObject(), clients.defaultAuth, clients.handshakeTimeout, clients.maxPacketSize,
+                clients.eventLoops);
     }
 
     /** Runs a parser whose messages do not say which flag they are about, and says it. */

@@ -32,6 +32,10 @@ public final class ClientOptions {
                     + " drivers that see a MariaDB version expect native). Default: ${DEFAULT-VALUE}")
     String defaultAuth;
 
+    @Option(names = "--event-loops", paramLabel = "N", defaultValue = "0",
+            description = "Threads serving client and backend sockets; 0 picks one per two cores. Default: ${DEFAULT-VALUE}")
+    int eventLoops;
+
     @Option(names = "--handshake-timeout", paramLabel = "DURATION", defaultValue = "10s",
             converter = DurationConverter.class,
             description = "Time a client has to log in. Default: ${DEFAULT-VALUE}")

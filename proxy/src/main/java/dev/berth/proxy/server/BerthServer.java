@@ -45,8 +45,8 @@ public final class BerthServer implements AutoCloseable {
 
     /** Binds every listen address; throws when one cannot be bound. */
     public void start() throws InterruptedException {
-        // One loop per core serves clients and their backend connections alike.
-        loops = transport.newEventLoopGroup(Runtime.getRuntime().availableProcessors());
+        // The same loops serve clients and their backend connections, so a pair shares a thread.
+        loops = transport.newEventLoopGroup(config.effectiveEventLoops());
         SslContext backendSsl = config.backend().tls() ? TlsContexts.forBackend() : null;
         pool = new BackendPool(config.pool(), new BackendConnector(config.backend(), backendSsl, transport));
         SslContext clientSsl = config.clientTls().enabled() ? TlsContexts.forClients(config.clientTls()) : null;

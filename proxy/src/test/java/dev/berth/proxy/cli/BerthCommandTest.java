@@ -40,7 +40,7 @@ class BerthCommandTest {
             "--backend-tls", "--backend-connect-timeout", "--user", "--users-file", "--max-open-conns",
             "--max-idle-conns", "--min-idle-conns", "--conn-max-lifetime", "--conn-max-idle-time", "--idle-ping-after",
             "--keepalive-interval", "--max-connecting", "--acquire-timeout", "--pool-mode", "--tls", "--no-tls", "--tls-cert", "--tls-key", "--require-tls",
-            "--default-auth", "--handshake-timeout", "--max-packet-size", "--help", "--version");
+            "--default-auth", "--event-loops", "--handshake-timeout", "--max-packet-size", "--help", "--version");
 
     @TempDir
     Path dir;
