@@ -209,14 +209,7 @@ class HostileClientIT {
             long t0 = System.nanoTime();
             // 65 frames of 16 MiB - 1: a COM_QUERY of more than 1 GiB, all of it announced as continuing.
             AtomicLong written = new AtomicLong();
-            CompletableFuture<Throwable> writer = CompletableFuture.supplyAsync(() -> {
-                try {
-                    writeFrames(c.socket().getOutputStream(), 65, written);
-                    return null;
-                } catch (IOException e) {
-                    return e;
-                }
-            });
+            CompletableFuture<Throwable> writer = writeFramesInBackground(c, 65, written);
             RawMysqlClient.Err err = expectErrThenClose(c, t0, 5_000);
             assertEquals(1153, err.code(), err.toString());
             assertEquals("08S01", err.sqlState(), err.toString());
@@ -239,14 +232,7 @@ class HostileClientIT {
             assertEquals("1", c.queryValue("SELECT 1"));
             long t0 = System.nanoTime();
             AtomicLong written = new AtomicLong();
-            CompletableFuture<Throwable> writer = CompletableFuture.supplyAsync(() -> {
-                try {
-                    writeFrames(c.socket().getOutputStream(), 4, written);
-                    return null;
-                } catch (IOException e) {
-                    return e;
-                }
-            });
+            CompletableFuture<Throwable> writer = writeFramesInBackground(c, 4, written);
             RawMysqlClient.Err err = expectErrThenClose(c, t0, 5_000);
             assertEquals(1153, err.code(), err.toString());
             assertTrue(err.message().contains("--max-packet-size"), err.toString());
@@ -349,6 +335,19 @@ class HostileClientIT {
     }
 
     /** Writes {@code count} full-size frames of a COM_QUERY, each announcing a continuation. */
+    /** Writes {@code frames} full-size frames on another thread; completes with the write failure, or null. */
+    private static CompletableFuture<Throwable> writeFramesInBackground(RawMysqlClient c, int frames,
+                                                                       AtomicLong written) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                writeFrames(c.socket().getOutputStream(), frames, written);
+                return null;
+            } catch (IOException e) {
+                return e;
+            }
+        });
+    }
+
     private static void writeFrames(OutputStream out, int count, AtomicLong written) throws IOException {
         byte[] chunk = new byte[1024 * 1024];
         for (int frame = 0; frame < count; frame++) {
