@@ -169,6 +169,27 @@ class ProtocolTranslationIT {
     }
 
     @Test
+    void eachClientGetsTheCharacterSetOfItsHandshakeOnAReusedBackend() throws Exception {
+        long serverThread;
+        try (RawMysqlClient latin1 = RawMysqlClient.connect("127.0.0.1", berth.port(), 20_000)) {
+            assertTrue(latin1.tryLogin(RunningBerth.USER, RunningBerth.PASSWORD, TestDatabase.DATABASE, OLD_CLIENT,
+                    RawMysqlClient.LATIN1_SWEDISH_CI).isOk());
+            assertEquals("latin1 latin1 latin1_swedish_ci", latin1.queryValue(
+                    "SELECT CONCAT_WS(' ', @@character_set_client, @@character_set_results, @@collation_connection)"));
+            serverThread = Long.parseLong(latin1.queryValue("SELECT CONNECTION_ID()"));
+        }
+        Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().inUse() == 0, () -> berth.poolStats().toString());
+        try (RawMysqlClient utf8 = RawMysqlClient.connect("127.0.0.1", berth.port(), 20_000)) {
+            assertTrue(utf8.tryLogin(RunningBerth.USER, RunningBerth.PASSWORD, TestDatabase.DATABASE, OLD_CLIENT,
+                    RawMysqlClient.UTF8MB4_GENERAL_CI).isOk());
+            assertEquals(serverThread, Long.parseLong(utf8.queryValue("SELECT CONNECTION_ID()")),
+                    "the same backend connection serves the second client");
+            assertEquals("utf8mb4 utf8mb4 utf8mb4_general_ci", utf8.queryValue(
+                    "SELECT CONCAT_WS(' ', @@character_set_client, @@character_set_results, @@collation_connection)"));
+        }
+    }
+
+    @Test
     void localInfileIsRefusedForClientsThatDidNotEnableIt() throws Exception {
         try (RawMysqlClient client = login(OLD_CLIENT | Capabilities.CLIENT_DEPRECATE_EOF)) {
             client.sendQuery("CREATE TEMPORARY TABLE infile_probe (a INT)");

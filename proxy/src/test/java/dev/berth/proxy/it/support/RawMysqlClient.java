@@ -24,6 +24,8 @@ import java.util.List;
  * (implemented here independently of Berth's own code).
  */
 public final class RawMysqlClient implements AutoCloseable {
+    public static final int UTF8MB4_GENERAL_CI = 45;
+    public static final int LATIN1_SWEDISH_CI = 8;
 
     /** One wire frame: its sequence id and payload. */
     public record Packet(int sequence, byte[] payload) {
@@ -245,18 +247,25 @@ public final class RawMysqlClient implements AutoCloseable {
 
     /** Greeting, handshake response and auth switch; returns the final OK or ERR. */
     public Packet tryLogin(String user, String password, String database) throws IOException {
-        return tryLogin(user, password, database, Capabilities.CLIENT_LONG_PASSWORD | Capabilities.CLIENT_PROTOCOL_41 | Capabilities.CLIENT_TRANSACTIONS
-                | Capabilities.CLIENT_SECURE_CONNECTION | Capabilities.CLIENT_MULTI_RESULTS | Capabilities.CLIENT_PLUGIN_AUTH);
+        return tryLogin(user, password, database, Capabilities.CLIENT_LONG_PASSWORD | Capabilities.CLIENT_PROTOCOL_41
+                | Capabilities.CLIENT_TRANSACTIONS | Capabilities.CLIENT_SECURE_CONNECTION
+                | Capabilities.CLIENT_MULTI_RESULTS | Capabilities.CLIENT_PLUGIN_AUTH);
     }
 
     /** As {@link #tryLogin(String, String, String)}, asking for exactly {@code capabilities}. */
     public Packet tryLogin(String user, String password, String database, long capabilities) throws IOException {
+        return tryLogin(user, password, database, capabilities, UTF8MB4_GENERAL_CI);
+    }
+
+    /** As {@link #tryLogin(String, String, String, long)}, with the collation id {@code characterSet}. */
+    public Packet tryLogin(String user, String password, String database, long capabilities, int characterSet)
+            throws IOException {
         Greeting g = readGreeting();
         long caps = capabilities | (database != null ? Capabilities.CLIENT_CONNECT_WITH_DB : 0);
         ByteArrayOutputStream p = new ByteArrayOutputStream();
         writeInt(p, caps, 4);
         writeInt(p, 16 * 1024 * 1024, 4);
-        p.write(45); // utf8mb4_general_ci
+        p.write(characterSet);
         p.write(new byte[23], 0, 23);
         writeNul(p, user);
         byte[] auth = nativeScramble(password, g.seed());
