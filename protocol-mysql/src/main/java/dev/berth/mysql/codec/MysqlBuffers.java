@@ -9,9 +9,6 @@ import java.nio.charset.StandardCharsets;
  * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_basic_data_types.html">Basic Data Types</a>
  */
 public final class MysqlBuffers {
-    /** The lenenc prefix of a NULL column value in a text result set row. */
-    public static final int LENENC_NULL = 0xfb;
-
     private MysqlBuffers() {
     }
 

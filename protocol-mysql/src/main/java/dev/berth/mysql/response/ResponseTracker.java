@@ -3,6 +3,7 @@ package dev.berth.mysql.response;
 import dev.berth.mysql.codec.MalformedPacketException;
 import dev.berth.mysql.codec.MysqlBuffers;
 import dev.berth.mysql.codec.Packets;
+import dev.berth.mysql.message.EofPacket;
 import dev.berth.mysql.protocol.Command;
 import dev.berth.mysql.protocol.ServerStatus;
 import io.netty.buffer.ByteBuf;
@@ -117,9 +118,9 @@ public final class ResponseTracker {
             case DEFINITIONS_EOF -> definitionsEof(frame, first, length);
             case ROWS -> untilTerminator(frame, first, length, PacketKind.ROW);
             case PREPARE_PARAMS -> parameterDefinition();
-            case PREPARE_PARAMS_EOF -> eofThen(frame, first, length, afterParams());
+            case PREPARE_PARAMS_EOF -> eofThen(first, length, afterParams());
             case PREPARE_COLUMNS -> definition(deprecateEof ? null : State.PREPARE_COLUMNS_EOF);
-            case PREPARE_COLUMNS_EOF -> eofThen(frame, first, length, null);
+            case PREPARE_COLUMNS_EOF -> eofThen(first, length, null);
             case FIELD_LIST -> untilTerminator(frame, first, length, PacketKind.COLUMN_DEFINITION);
             case SINGLE -> single(frame, first, length);
             case LOCAL_INFILE -> throw new IllegalStateException();
@@ -227,7 +228,7 @@ public final class ResponseTracker {
         return PacketKind.DEFINITIONS_EOF;
     }
 
-    private PacketKind eofThen(ByteBuf frame, int first, int length, State next) {
+    private PacketKind eofThen(int first, int length, State next) {
         requireEof(first, length);
         state = next;
         return PacketKind.DEFINITIONS_EOF;
@@ -264,11 +265,11 @@ public final class ResponseTracker {
     }
 
     private boolean isTerminator(int first, int length) {
-        return first == 0xfe && (deprecateEof ? length < Packets.MAX_PAYLOAD : length < 9);
+        return first == 0xfe && (deprecateEof ? length < Packets.MAX_PAYLOAD : length < EofPacket.MAX_LENGTH);
     }
 
     private void requireEof(int first, int length) {
-        if (first != 0xfe || length >= 9) {
+        if (first != 0xfe || length >= EofPacket.MAX_LENGTH) {
             throw new MalformedPacketException("expected an EOF packet after definitions");
         }
     }

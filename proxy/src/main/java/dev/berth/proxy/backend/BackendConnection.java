@@ -18,9 +18,6 @@ import java.util.ArrayDeque;
  * where each response ends so frames go to the right sink.
  */
 public final class BackendConnection {
-    /** The schema is not known (after a reset whose effect on it is not reported). */
-    public static final String UNKNOWN_SCHEMA = "\0unknown";
-
     private final Channel channel;
     private final long id;
     private final long serverConnectionId;
@@ -35,7 +32,7 @@ public final class BackendConnection {
     private long lastPingNanos;
     private BackendLossListener lossListener;
 
-    // Session state as Berth last set or saw it; -1 or UNKNOWN_SCHEMA when unknown.
+    // Session state as Berth last set or saw it; -1 (or a null schema) when unknown.
     private int characterSet;
     private int multiStatements = 1;
     private String schema;
@@ -105,10 +102,6 @@ public final class BackendConnection {
     /** The client sent the empty packet that ends a LOCAL INFILE transfer. Call on this connection's loop. */
     public void localInfileSent() {
         tracker.localInfileSent();
-    }
-
-    public boolean awaitingLocalInfile() {
-        return tracker.awaitingLocalInfile();
     }
 
     /** Routes one frame to its sink, which owns it from then on; a frame the tracker refuses is released here. */

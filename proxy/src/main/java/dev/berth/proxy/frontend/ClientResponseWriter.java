@@ -14,6 +14,7 @@ import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.backend.ResponseSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import java.util.function.Consumer;
 
 /**
  * Forwards a backend's responses to one client, translated from the backend's fixed capabilities to the client's:
@@ -131,7 +132,7 @@ final class ClientResponseWriter implements ResponseSink {
             OkPacket ok = OkPacket.decode(Packets.payload(frame), backend.capabilities());
             trackSchema(backend, ok);
             if (!clientDeprecateEof) {
-                return replace(frame, new EofPacket(ok.warnings(), ok.statusFlags()));
+                return replace(frame, new EofPacket(ok.warnings(), ok.statusFlags())::encode);
             }
             return needsReencoding(backend, frame, ok) ? reencode(frame, ok) : frame;
         }
@@ -172,16 +173,13 @@ final class ClientResponseWriter implements ResponseSink {
     }
 
     private ByteBuf reencode(ByteBuf frame, OkPacket ok) {
-        ByteBuf out = Packets.start(client.alloc());
-        ok.encode(out, clientCapabilities);
-        int sequence = Packets.sequenceId(frame);
-        frame.release();
-        return Packets.finish(out, sequence);
+        return replace(frame, out -> ok.encode(out, clientCapabilities));
     }
 
-    private ByteBuf replace(ByteBuf frame, EofPacket eof) {
+    /** A new frame with the same sequence id in place of {@code frame}, which is released. */
+    private ByteBuf replace(ByteBuf frame, Consumer<ByteBuf> payload) {
         ByteBuf out = Packets.start(client.alloc());
-        eof.encode(out);
+        payload.accept(out);
         int sequence = Packets.sequenceId(frame);
         frame.release();
         return Packets.finish(out, sequence);

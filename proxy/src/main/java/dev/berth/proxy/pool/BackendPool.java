@@ -395,10 +395,10 @@ public final class BackendPool {
         if (waiter != null) {
             waiter.timeout.cancel(false);
             deliver(waiter.promise, c, waiter.since);
-        } else if (closeReason != null) {
-            quit(c);
-            serveWaiters(c.eventLoop());
         } else {
+            if (closeReason != null) {
+                quit(c);
+            }
             serveWaiters(c.eventLoop());
         }
     }

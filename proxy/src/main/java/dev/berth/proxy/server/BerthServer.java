@@ -125,10 +125,6 @@ public final class BerthServer implements AutoCloseable {
         return listeners.stream().map(Channel::localAddress).toList();
     }
 
-    public String transportName() {
-        return transport.name();
-    }
-
     public PoolStats poolStats() {
         return pool.stats();
     }
