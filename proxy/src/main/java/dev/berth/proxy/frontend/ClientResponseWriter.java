@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * <p>Runs on the backend connection's event loop. Sequence ids are shifted where a packet is inserted or dropped.
  */
 final class ClientResponseWriter implements ResponseSink {
-    private final FrontendSession session;
+    private final CommandPhase session;
     private final Channel client;
     private final long clientCapabilities;
     private final boolean clientDeprecateEof;
@@ -33,7 +33,7 @@ final class ClientResponseWriter implements ResponseSink {
     private int nextSequence = 1;
     private boolean refusingLocalInfile;
 
-    ClientResponseWriter(FrontendSession session, Channel client, long clientCapabilities) {
+    ClientResponseWriter(CommandPhase session, Channel client, long clientCapabilities) {
         this.session = session;
         this.client = client;
         this.clientCapabilities = clientCapabilities;

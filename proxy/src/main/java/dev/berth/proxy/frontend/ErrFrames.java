@@ -5,6 +5,8 @@ import dev.berth.mysql.message.ErrPacket;
 import dev.berth.mysql.message.OkPacket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 
 /** Frames of the packets Berth answers clients with itself. */
 final class ErrFrames {
@@ -21,5 +23,12 @@ final class ErrFrames {
         ByteBuf out = Packets.start(alloc);
         OkPacket.ok(statusFlags).encode(out, clientCapabilities);
         return Packets.finish(out, sequence & 0xff);
+    }
+
+    /** Sends an ERR and closes: the connection can't go on. */
+    static void refuse(Channel channel, int sequence, ErrPacket error) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(of(channel.alloc(), sequence, error)).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 }

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * sessions by the connection id their greeting gave (for KILL).
  */
 public record ServerContext(BerthConfig config, BackendPool pool, SslContext clientSsl, AtomicLong connectionIds,
-                            Map<Long, FrontendSession> sessions) {
+                            Map<Long, ClientSession> sessions) {
     public ServerContext(BerthConfig config, BackendPool pool, SslContext clientSsl) {
         this(config, pool, clientSsl, new AtomicLong(), new ConcurrentHashMap<>());
     }

@@ -4,7 +4,7 @@ import dev.berth.config.BerthConfig;
 import dev.berth.config.ListenAddress;
 import dev.berth.mysql.codec.PacketFrameDecoder;
 import dev.berth.proxy.backend.BackendConnector;
-import dev.berth.proxy.frontend.FrontendSession;
+import dev.berth.proxy.frontend.HandshakeHandler;
 import dev.berth.proxy.frontend.ServerContext;
 import dev.berth.proxy.pool.BackendPool;
 import dev.berth.proxy.pool.PoolStats;
@@ -83,8 +83,8 @@ public final class BerthServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("frames", new PacketFrameDecoder(FrontendSession.MAX_HANDSHAKE_PACKET));
-                        ch.pipeline().addLast("session", new FrontendSession(context));
+                        ch.pipeline().addLast("frames", new PacketFrameDecoder(HandshakeHandler.MAX_HANDSHAKE_PACKET));
+                        ch.pipeline().addLast("handshake", new HandshakeHandler(context));
                     }
                 });
         SocketAddress socketAddress;

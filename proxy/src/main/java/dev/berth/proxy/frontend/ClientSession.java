@@ -1,0 +1,111 @@
+package dev.berth.proxy.frontend;
+
+import dev.berth.mysql.protocol.Capabilities;
+import dev.berth.proxy.backend.BackendConnection;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+
+/**
+ * One client's view of its session, as a direct connection would keep it on the server: who it logged in as, the
+ * character set of its handshake, its schema (or none), the protocol options it chose. Berth brings whichever backend
+ * connection serves the client to this view ({@link BackendAligner}); see docs/ARCHITECTURE.md, "Who owns which
+ * state".
+ *
+ * <p>Written on the client's event loop; the schema also from the backend's loop, when the server reports a change.
+ */
+final class ClientSession {
+    private final long connectionId;
+    private final Channel channel;
+    private byte[] seed;
+    private long capabilities;
+    private String user;
+    private int characterSet;
+    private volatile String schema;
+    /** The backend connection serving this client now, or null; read by other clients' KILL. */
+    private volatile BackendConnection backend;
+
+    ClientSession(long connectionId, Channel channel) {
+        this.connectionId = connectionId;
+        this.channel = channel;
+    }
+
+    /** The greeting's scramble, which the login and any later COM_CHANGE_USER authenticate against. */
+    void greeted(byte[] seed) {
+        this.seed = seed;
+    }
+
+    /** The capabilities the client's handshake response kept, fixed from then on. */
+    void capabilities(long capabilities) {
+        this.capabilities = capabilities;
+    }
+
+    /** A login or COM_CHANGE_USER decided who the client is, in which character set and schema. */
+    void loggedIn(String user, int characterSet, String schema) {
+        this.user = user;
+        this.characterSet = characterSet;
+        this.schema = schema == null || schema.isEmpty() ? null : schema;
+    }
+
+    long connectionId() {
+        return connectionId;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    byte[] seed() {
+        return seed;
+    }
+
+    long capabilities() {
+        return capabilities;
+    }
+
+    boolean has(long capability) {
+        return Capabilities.has(capabilities, capability);
+    }
+
+    String user() {
+        return user;
+    }
+
+    int characterSet() {
+        return characterSet;
+    }
+
+    /** The schema the client is in, or null when it has none. */
+    String schema() {
+        return schema;
+    }
+
+    void schema(String schema) {
+        this.schema = schema;
+    }
+
+    boolean multiStatements() {
+        return has(Capabilities.CLIENT_MULTI_STATEMENTS);
+    }
+
+    boolean foundRows() {
+        return has(Capabilities.CLIENT_FOUND_ROWS);
+    }
+
+    BackendConnection backend() {
+        return backend;
+    }
+
+    void backend(BackendConnection backend) {
+        this.backend = backend;
+    }
+
+    String host() {
+        return channel.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress()
+                : "localhost";
+    }
+
+    @Override
+    public String toString() {
+        return "client " + connectionId;
+    }
+}

@@ -1,0 +1,436 @@
+package dev.berth.proxy.frontend;
+
+import dev.berth.mysql.codec.MalformedPacketException;
+import dev.berth.mysql.codec.MysqlBuffers;
+import dev.berth.mysql.codec.PacketTooLargeException;
+import dev.berth.mysql.codec.Packets;
+import dev.berth.mysql.message.ErrPacket;
+import dev.berth.mysql.protocol.Capabilities;
+import dev.berth.mysql.protocol.Command;
+import dev.berth.mysql.protocol.ErrorCode;
+import dev.berth.mysql.protocol.ServerStatus;
+import dev.berth.mysql.response.ResponseTracker;
+import dev.berth.proxy.backend.BackendConnection;
+import dev.berth.proxy.pool.BackendPool;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.concurrent.Future;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command phase of one client, in session pool mode: the client takes a backend connection at its first command
+ * that needs one (or at login, when it named a schema) and keeps it until it leaves; the connection is then reset and
+ * returned, or closed when it was left mid-command. {@link #letGoOfBackend} is the one place that decides which.
+ *
+ * <p>Runs on the client channel's event loop; responses flow back through a {@link ClientResponseWriter} on the
+ * backend's loop, whose calls into this class hop back here. See docs/ARCHITECTURE.md, "The data path".
+ */
+final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCommand.Requester {
+    private static final Logger log = LoggerFactory.getLogger(CommandPhase.class);
+
+    /** Where the client stands with a backend connection. */
+    private enum State {
+        /** No backend connection: nothing of the client's session exists on the server. */
+        IDLE,
+        /** A connection is being taken from the pool and aligned with the session; client frames queue meanwhile. */
+        ACQUIRING,
+        /** A backend connection serves this client. */
+        ATTACHED,
+        /** Attached, and the client is sending a LOCAL INFILE file (ended by an empty packet). */
+        LOCAL_INFILE,
+        /** The client left, or handed the channel back for a COM_CHANGE_USER. */
+        CLOSED
+    }
+
+    private record PendingFrame(ByteBuf frame, int command) {
+    }
+
+    private final ServerContext server;
+    private final BackendPool pool;
+    private final ClientSession session;
+    private final ClientAuthenticator authenticator;
+    private final Channel channel;
+    private final ClientResponseWriter writer;
+    private final ArrayDeque<PendingFrame> pending = new ArrayDeque<>();
+    private State state = State.IDLE;
+    /** The client's last frame was a full 16 MB one: the next continues the same packet. */
+    private boolean midPacket;
+
+    CommandPhase(ServerContext server, ClientSession session, ClientAuthenticator authenticator) {
+        this.server = server;
+        this.pool = server.pool();
+        this.session = session;
+        this.authenticator = authenticator;
+        this.channel = session.channel();
+        this.writer = new ClientResponseWriter(this, channel, session.capabilities());
+    }
+
+    /** Tells the client OK for its login; a schema it named is checked on a backend connection first. */
+    void start(int sequence) {
+        if (session.schema() == null) {
+            ok(sequence);
+            return;
+        }
+        attach(error -> {
+            if (error == null) {
+                ok(sequence);
+            } else {
+                refuse(sequence, error);
+            }
+        });
+    }
+
+    @Override
+    public ClientSession session() {
+        return session;
+    }
+
+    // ---- client frames ----------------------------------------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        if (state == State.CLOSED) {
+            frame.release();
+        } else if (midPacket || state == State.LOCAL_INFILE) {
+            continueCommand(frame);
+        } else {
+            onCommand(frame);
+        }
+    }
+
+    /** Further frames of a large command, or a LOCAL INFILE file's contents. */
+    private void continueCommand(ByteBuf frame) {
+        boolean endsFile = !midPacket && Packets.payloadLength(frame) == 0;
+        midPacket = Packets.continues(frame);
+        if (endsFile) {
+            state = State.ATTACHED;
+        }
+        forward(frame, -1, endsFile);
+    }
+
+    private void onCommand(ByteBuf frame) {
+        midPacket = Packets.continues(frame);
+        int command = Packets.firstByte(frame);
+        boolean idle = state == State.IDLE;
+        switch (command) {
+            case Command.COM_QUIT -> {
+                frame.release();
+                channel.close();
+            }
+            case Command.COM_PING, Command.COM_RESET_CONNECTION -> {
+                if (idle) {
+                    // Nothing to ask the backend: no session state exists on one yet.
+                    answerOk(frame);
+                } else {
+                    forward(frame, command);
+                }
+            }
+            case Command.COM_STMT_CLOSE, Command.COM_STMT_SEND_LONG_DATA -> {
+                if (idle) {
+                    frame.release(); // no statement can exist before a backend was taken; these have no answer
+                } else {
+                    forward(frame, command);
+                }
+            }
+            case Command.COM_CHANGE_USER -> changeUser(frame);
+            case Command.COM_QUERY -> {
+                if (KillStatement.looksLikeKill(Packets.payload(frame))) {
+                    KillCommand.runQuery(server.sessions(), this, frame);
+                } else {
+                    forward(frame, command);
+                }
+            }
+            case Command.COM_PROCESS_KILL -> {
+                int sequence = Packets.sequenceId(frame) + 1;
+                long id = Integer.toUnsignedLong(Packets.payload(frame).getIntLE(1));
+                frame.release();
+                KillCommand.run(server.sessions(), this, new KillStatement(id, false), sequence);
+            }
+            case Command.COM_INIT_DB, Command.COM_FIELD_LIST, Command.COM_STATISTICS,
+                 Command.COM_PROCESS_INFO, Command.COM_REFRESH, Command.COM_DEBUG,
+                 Command.COM_CREATE_DB, Command.COM_DROP_DB, Command.COM_STMT_PREPARE, Command.COM_STMT_EXECUTE,
+                 Command.COM_STMT_RESET, Command.COM_STMT_FETCH, Command.COM_SET_OPTION -> forward(frame, command);
+            default -> {
+                int sequence = Packets.sequenceId(frame) + 1;
+                frame.release();
+                midPacket = false;
+                reply(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.UNKNOWN_COMMAND,
+                        "berth: " + Command.name(command) + " is not supported through Berth")));
+            }
+        }
+    }
+
+    private void answerOk(ByteBuf frame) {
+        int sequence = Packets.sequenceId(frame) + 1;
+        frame.release();
+        ok(sequence);
+    }
+
+    private void ok(int sequence) {
+        reply(ErrFrames.ok(channel.alloc(), sequence, ServerStatus.AUTOCOMMIT, session.capabilities()));
+    }
+
+    @Override
+    public void reply(ByteBuf frame) {
+        channel.writeAndFlush(frame);
+    }
+
+    @Override
+    public void forward(ByteBuf frame, int command) {
+        forward(frame, command, false);
+    }
+
+    /** Sends a client frame to the backend, taking one first when the client has none. */
+    private void forward(ByteBuf frame, int command, boolean endsLocalInfile) {
+        switch (state) {
+            case IDLE -> {
+                pending.add(new PendingFrame(frame, command));
+                attach(error -> {
+                    if (error != null) {
+                        failPending(error);
+                    }
+                });
+            }
+            case ACQUIRING -> pending.add(new PendingFrame(frame, command));
+            case ATTACHED, LOCAL_INFILE -> {
+                BackendConnection b = session.backend();
+                if (endsLocalInfile) {
+                    b.eventLoop().execute(() -> {
+                        b.send(frame, -1, null, true);
+                        b.localInfileSent();
+                    });
+                } else {
+                    b.send(frame, command, writer, false);
+                }
+            }
+            case CLOSED -> frame.release();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        BackendConnection b = session.backend();
+        if (b != null) {
+            b.channel().flush();
+        }
+    }
+
+    // ---- taking and giving back the backend -------------------------------------------------------------------
+
+    /**
+     * Takes a backend connection, brings it to this client's session, then sends what queued meanwhile. {@code done}
+     * gets null, or the ERR the client should see.
+     */
+    private void attach(Consumer<ErrPacket> done) {
+        state = State.ACQUIRING;
+        channel.config().setAutoRead(false);
+        pool.acquire(channel.eventLoop(), session.foundRows()).addListener((Future<BackendConnection> f) -> {
+            channel.config().setAutoRead(true);
+            if (!f.isSuccess()) {
+                if (state == State.ACQUIRING) {
+                    state = State.IDLE;
+                }
+                done.accept(ClientErrors.acquireError(f.cause()));
+                return;
+            }
+            BackendConnection b = f.getNow();
+            if (state == State.CLOSED || !channel.isActive()) {
+                pool.release(b);
+                return;
+            }
+            session.backend(b);
+            log.debug("client {} took {}", session.connectionId(), b);
+            BackendAligner.align(session, b, channel.eventLoop().newPromise()).addListener(aligned -> {
+                if (state == State.CLOSED) {
+                    return; // the client left meanwhile and gave the connection back
+                }
+                state = State.ATTACHED;
+                if (aligned.isSuccess()) {
+                    sendPending(b);
+                    done.accept(null);
+                } else {
+                    done.accept(((BackendAligner.AlignmentFailure) aligned.cause()).error());
+                }
+            });
+        });
+    }
+
+    private void sendPending(BackendConnection b) {
+        PendingFrame p;
+        while ((p = pending.poll()) != null) {
+            b.send(p.frame(), p.command(), writer, false);
+        }
+        b.channel().flush();
+    }
+
+    private void failPending(ErrPacket error) {
+        PendingFrame p;
+        while ((p = pending.poll()) != null) {
+            // Every queued command (a client may pipeline several) is owed exactly one answer.
+            if (p.command() >= 0 && ResponseTracker.hasResponse(p.command())) {
+                channel.write(ErrFrames.of(channel.alloc(), Packets.sequenceId(p.frame()) + 1, error));
+            }
+            p.frame().release();
+        }
+        midPacket = false;
+        channel.flush();
+    }
+
+    private void releasePending() {
+        PendingFrame p;
+        while ((p = pending.poll()) != null) {
+            p.frame().release();
+        }
+    }
+
+    /**
+     * Gives the backend back: reset and pooled when it is between commands, closed when the client left it
+     * mid-command (a result still streaming, a large packet half sent, a file transfer half done).
+     */
+    private void letGoOfBackend() {
+        BackendConnection b = session.backend();
+        session.backend(null);
+        boolean midCommand = midPacket || state == State.LOCAL_INFILE;
+        midPacket = false;
+        if (state != State.CLOSED) {
+            state = State.IDLE;
+        }
+        if (b == null) {
+            return;
+        }
+        b.channel().config().setAutoRead(true);
+        b.eventLoop().execute(() -> {
+            if (!midCommand && b.idle()) {
+                pool.release(b);
+            } else {
+                pool.discard(b, "client-left-mid-command");
+            }
+        });
+    }
+
+    /** COM_CHANGE_USER: the backend goes back, and the connection phase authenticates the new account. */
+    private void changeUser(ByteBuf frame) {
+        int sequence = Packets.sequenceId(frame) + 1;
+        ByteBuf payload = Packets.payload(frame).skipBytes(1);
+        String user;
+        byte[] auth;
+        String database;
+        int characterSet = session.characterSet();
+        String plugin = null;
+        try {
+            user = MysqlBuffers.readNulString(payload);
+            auth = session.has(Capabilities.CLIENT_SECURE_CONNECTION)
+                    ? MysqlBuffers.readFixedBytes(payload, MysqlBuffers.readUnsigned(payload, 1))
+                    : MysqlBuffers.readNulBytes(payload);
+            database = payload.isReadable() ? MysqlBuffers.readNulString(payload) : "";
+            if (payload.readableBytes() >= 2) {
+                characterSet = MysqlBuffers.readUnsigned(payload, 2);
+            }
+            if (session.has(Capabilities.CLIENT_PLUGIN_AUTH) && payload.isReadable()) {
+                plugin = MysqlBuffers.readNulString(payload);
+            }
+        } catch (MalformedPacketException e) {
+            refuse(sequence, ErrPacket.of(ErrorCode.MALFORMED_PACKET, "berth: malformed COM_CHANGE_USER: "
+                    + e.getMessage()));
+            return;
+        } finally {
+            frame.release();
+        }
+        letGoOfBackend();
+        state = State.CLOSED;
+        releasePending();
+        HandshakeHandler login = new HandshakeHandler(server, session, authenticator);
+        channel.pipeline().replace(this, "handshake", login);
+        login.verify(user, characterSet, database, plugin, auth, sequence);
+    }
+
+    // ---- events from the backend side (called on the backend's event loop) -------------------------------------
+
+    void localInfileRequested() {
+        onClientLoop(() -> {
+            if (state == State.ATTACHED) {
+                state = State.LOCAL_INFILE;
+            }
+        });
+    }
+
+    void schemaChanged(String newSchema) {
+        session.schema(newSchema);
+    }
+
+    void clientBackpressure() {
+        BackendConnection b = session.backend();
+        if (b != null && !channel.isWritable()) {
+            b.channel().config().setAutoRead(false);
+        }
+    }
+
+    void backendLost(BackendConnection lost, Throwable cause, int sequence) {
+        onClientLoop(() -> {
+            if (session.backend() != lost) {
+                return;
+            }
+            session.backend(null);
+            state = State.IDLE;
+            pool.discard(lost, "lost-mid-session");
+            refuse(sequence, ClientErrors.lostError(cause));
+        });
+    }
+
+    private void onClientLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            channel.eventLoop().execute(task);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        BackendConnection b = session.backend();
+        if (b != null && channel.isWritable()) {
+            b.channel().config().setAutoRead(true);
+        }
+    }
+
+    // ---- endings ----------------------------------------------------------------------------------------------
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        server.sessions().remove(session.connectionId(), session);
+        releasePending();
+        letGoOfBackend();
+        state = State.CLOSED;
+        log.debug("client {} disconnected", session.connectionId());
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof PacketTooLargeException tooLarge) {
+            refuse(0, ErrPacket.of(ErrorCode.PACKET_TOO_LARGE, "berth: got a packet bigger than "
+                    + tooLarge.limit() + " bytes; raise --max-packet-size"));
+        } else if (cause instanceof DecoderException || cause instanceof MalformedPacketException) {
+            refuse(0, ErrPacket.of(ErrorCode.MALFORMED_PACKET, "berth: malformed packet: " + cause.getMessage()));
+        } else if (cause instanceof IOException) {
+            log.debug("client {}: {}", session.connectionId(), cause.toString());
+            ctx.close();
+        } else {
+            log.warn("client {} failed", session.connectionId(), cause);
+            refuse(0, ErrPacket.of(ErrorCode.INTERNAL_ERROR, "berth: internal error (" + cause
+                    + "); the connection is closed, reconnect"));
+        }
+    }
+
+    private void refuse(int sequence, ErrPacket error) {
+        channel.config().setAutoRead(false); // nothing the client sends now can be answered
+        ErrFrames.refuse(channel, sequence, error);
+    }
+}

@@ -1,0 +1,257 @@
+package dev.berth.proxy.frontend;
+
+import dev.berth.mysql.auth.CachingSha2Password;
+import dev.berth.mysql.auth.Scrambles;
+import dev.berth.mysql.codec.MalformedPacketException;
+import dev.berth.mysql.codec.MysqlBuffers;
+import dev.berth.mysql.codec.PacketFrameDecoder;
+import dev.berth.mysql.codec.PacketTooLargeException;
+import dev.berth.mysql.codec.Packets;
+import dev.berth.mysql.message.AuthMoreData;
+import dev.berth.mysql.message.AuthSwitchRequest;
+import dev.berth.mysql.message.ErrPacket;
+import dev.berth.mysql.message.HandshakeResponse41;
+import dev.berth.mysql.message.HandshakeV10;
+import dev.berth.mysql.protocol.Capabilities;
+import dev.berth.mysql.protocol.ErrorCode;
+import dev.berth.mysql.protocol.ServerStatus;
+import dev.berth.proxy.backend.BackendConnection;
+import dev.berth.proxy.backend.BackendInfo;
+import dev.berth.proxy.pool.BackendPool;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection phase toward a client: Berth's greeting, the optional switch to TLS, the handshake response and
+ * authentication (with one auth switch when the client's plugin can't verify its account). On success it hands the
+ * channel to a {@link CommandPhase}. A COM_CHANGE_USER comes back here to authenticate the new account.
+ */
+public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
+    /** A handshake response with attributes is a few hundred bytes; anything near this is not a client. */
+    public static final int MAX_HANDSHAKE_PACKET = 64 * 1024;
+
+    private enum State { GREETING, HANDSHAKE, AUTH_SWITCH, DONE }
+
+    private final ServerContext server;
+    private Channel channel;
+    private ClientSession session;
+    private ClientAuthenticator authenticator;
+    private State state = State.GREETING;
+    private ScheduledFuture<?> handshakeTimer;
+    private boolean secure;
+    private String user;
+    private int characterSet;
+    private String schema;
+    private String switchPlugin;
+    private byte[] switchSeed;
+
+    public HandshakeHandler(ServerContext server) {
+        this.server = server;
+    }
+
+    /** For a COM_CHANGE_USER: authenticates a new account on a session that is already logged in. */
+    HandshakeHandler(ServerContext server, ClientSession session, ClientAuthenticator authenticator) {
+        this.server = server;
+        this.session = session;
+        this.channel = session.channel();
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        session = new ClientSession(server.connectionIds().incrementAndGet(), channel);
+        server.sessions().put(session.connectionId(), session);
+        long timeout = server.config().handshakeTimeout().toMillis();
+        handshakeTimer = ctx.executor().schedule(this::handshakeTimedOut, timeout, TimeUnit.MILLISECONDS);
+        log.debug("client {} connected from {}", session.connectionId(), channel.remoteAddress());
+        BackendPool pool = server.pool();
+        if (pool.info() != null) {
+            sendGreeting(pool.info());
+        } else {
+            // Nothing known of the backend yet: one connection teaches Berth its version and character set.
+            pool.acquire(channel.eventLoop(), false).addListener((Future<BackendConnection> f) -> {
+                if (f.isSuccess()) {
+                    pool.release(f.getNow());
+                    if (channel.isActive()) {
+                        sendGreeting(f.getNow().info());
+                    }
+                } else {
+                    refuse(0, ClientErrors.acquireError(f.cause()));
+                }
+            });
+        }
+    }
+
+    private void sendGreeting(BackendInfo info) {
+        byte[] seed = Scrambles.newSeed();
+        session.greeted(seed);
+        authenticator = new ClientAuthenticator(server.config(), info);
+        long capabilities = Capabilities.PROXY_SUPPORTED;
+        if (server.clientSsl() == null) {
+            capabilities &= ~Capabilities.CLIENT_SSL;
+        }
+        HandshakeV10 greeting = new HandshakeV10(info.serverVersion(), session.connectionId(), seed, capabilities,
+                info.characterSet(), ServerStatus.AUTOCOMMIT, authenticator.defaultPlugin());
+        ByteBuf out = Packets.start(channel.alloc());
+        greeting.encode(out);
+        channel.writeAndFlush(Packets.finish(out, 0));
+        state = State.HANDSHAKE;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            switch (state) {
+                case HANDSHAKE -> onHandshakeResponse(frame);
+                case AUTH_SWITCH -> onAuthSwitchResponse(frame);
+                default -> {
+                    // nothing is expected from the client now
+                }
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void onHandshakeResponse(ByteBuf frame) {
+        int sequence = Packets.sequenceId(frame);
+        ByteBuf payload = Packets.payload(frame);
+        if (HandshakeResponse41.isSslRequest(payload)) {
+            if (server.clientSsl() == null || secure) {
+                refuse(sequence + 1, ErrPacket.of(ErrorCode.BAD_HANDSHAKE, "berth: TLS was not offered; "
+                        + "connect without TLS or start Berth with --tls"));
+                return;
+            }
+            secure = true;
+            channel.pipeline().addFirst("tls", server.clientSsl().newHandler(channel.alloc()));
+            return;
+        }
+        if (server.config().clientTls().required() && !secure) {
+            refuse(sequence + 1, ErrPacket.of(ErrorCode.SECURE_TRANSPORT_REQUIRED,
+                    "berth: connections without TLS are refused (--require-tls); enable TLS in the client"));
+            return;
+        }
+        HandshakeResponse41 response;
+        try {
+            response = HandshakeResponse41.decode(payload);
+        } catch (MalformedPacketException e) {
+            refuse(sequence + 1, ErrPacket.of(ErrorCode.BAD_HANDSHAKE, "berth: bad handshake: " + e.getMessage()));
+            return;
+        }
+        session.capabilities(response.capabilities() & (Capabilities.PROXY_SUPPORTED | Capabilities.CLIENT_SSL));
+        verify(response.username(), response.characterSet(), response.database(), response.authPluginName(),
+                response.authResponse(), sequence + 1);
+    }
+
+    /**
+     * Checks a login or a COM_CHANGE_USER: accepted, asked to switch plugins once, or denied.
+     *
+     * @param plugin the plugin the client answered with (null: mysql_native_password)
+     */
+    void verify(String user, int characterSet, String schema, String plugin, byte[] authResponse, int sequence) {
+        this.user = user;
+        this.characterSet = characterSet;
+        this.schema = schema;
+        onVerdict(authenticator.verify(user, plugin, authResponse, session.seed(), true), sequence,
+                authResponse.length > 0);
+    }
+
+    private void onAuthSwitchResponse(ByteBuf frame) {
+        byte[] response = MysqlBuffers.readEofBytes(Packets.payload(frame));
+        onVerdict(authenticator.verify(user, switchPlugin, response, switchSeed, false),
+                Packets.sequenceId(frame) + 1, response.length > 0);
+    }
+
+    private void onVerdict(ClientAuthenticator.Verdict verdict, int sequence, boolean usedPassword) {
+        if (verdict instanceof ClientAuthenticator.Accepted accepted) {
+            if (accepted.plugin().equals(CachingSha2Password.NAME)) {
+                ByteBuf out = Packets.start(channel.alloc());
+                new AuthMoreData(new byte[] {CachingSha2Password.FAST_AUTH_SUCCESS}).encode(out);
+                channel.write(Packets.finish(out, sequence++));
+            }
+            log.debug("client {} logged in as {}", session.connectionId(), user);
+            loggedIn(sequence);
+        } else if (verdict instanceof ClientAuthenticator.SwitchTo switchTo
+                && session.has(Capabilities.CLIENT_PLUGIN_AUTH)) {
+            switchPlugin = switchTo.plugin();
+            switchSeed = Scrambles.newSeed();
+            ByteBuf out = Packets.start(channel.alloc());
+            new AuthSwitchRequest(switchPlugin, switchSeed).encode(out);
+            channel.writeAndFlush(Packets.finish(out, sequence));
+            state = State.AUTH_SWITCH;
+        } else {
+            log.debug("client {} denied as {}", session.connectionId(), user);
+            refuse(sequence, ErrPacket.of(ErrorCode.ACCESS_DENIED, String.format(
+                    "Access denied for user '%s'@'%s' (using password: %s)", user, session.host(),
+                    usedPassword ? "YES" : "NO")));
+        }
+    }
+
+    /** Authentication passed: the command phase takes over and tells the client OK once its session is ready. */
+    private void loggedIn(int sequence) {
+        state = State.DONE;
+        session.loggedIn(user, characterSet, schema);
+        channel.pipeline().get(PacketFrameDecoder.class).setMaxPacketSize(server.config().maxPacketSize());
+        CommandPhase commands = new CommandPhase(server, session, authenticator);
+        channel.pipeline().replace(this, "commands", commands);
+        commands.start(sequence);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel(false);
+        }
+    }
+
+    private void handshakeTimedOut() {
+        if (state != State.DONE) {
+            refuse(2, ErrPacket.of(ErrorCode.READ_TIMEOUT, "berth: no complete login within "
+                    + server.config().handshakeTimeout().toSeconds() + "s (--handshake-timeout)"));
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        state = State.DONE;
+        server.sessions().remove(session.connectionId(), session);
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel(false);
+        }
+        log.debug("client {} disconnected", session.connectionId());
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof PacketTooLargeException tooLarge) {
+            refuse(0, ErrPacket.of(ErrorCode.PACKET_TOO_LARGE, "berth: got a packet bigger than "
+                    + tooLarge.limit() + " bytes"));
+        } else if (cause instanceof DecoderException || cause instanceof MalformedPacketException) {
+            refuse(0, ErrPacket.of(ErrorCode.BAD_HANDSHAKE, "berth: malformed packet: " + cause.getMessage()));
+        } else if (cause instanceof IOException) {
+            log.debug("client {}: {}", session.connectionId(), cause.toString());
+            ctx.close();
+        } else {
+            log.warn("client {} failed", session.connectionId(), cause);
+            refuse(0, ErrPacket.of(ErrorCode.INTERNAL_ERROR, "berth: internal error (" + cause
+                    + "); the connection is closed, reconnect"));
+        }
+    }
+
+    private void refuse(int sequence, ErrPacket error) {
+        state = State.DONE;
+        ErrFrames.refuse(channel, sequence, error);
+    }
+}
