@@ -12,6 +12,7 @@ import dev.berth.mysql.protocol.ServerStatus;
 import dev.berth.mysql.response.ResponseTracker;
 import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.pool.BackendPool;
+import dev.berth.proxy.pool.CloseReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -311,7 +312,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             if (!midCommand && b.idle()) {
                 pool.release(b);
             } else {
-                pool.discard(b, "client-left-mid-command");
+                pool.discard(b, CloseReason.CLIENT_LEFT_MID_COMMAND);
             }
         });
     }
@@ -380,7 +381,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             }
             session.backend(null);
             state = State.IDLE;
-            pool.discard(lost, "lost-mid-session");
+            pool.discard(lost, CloseReason.LOST_MID_SESSION);
             refuse(sequence, ClientErrors.lostError(cause));
         });
     }

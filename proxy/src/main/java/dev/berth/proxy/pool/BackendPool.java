@@ -9,16 +9,11 @@ import dev.berth.proxy.backend.InternalCommand;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
@@ -27,20 +22,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bounded set of backend connections, with the acquire / wait / release order of Go's {@code database/sql}:
- * the newest idle connection (LIFO, so surplus ones age out; among the idle, one on the client's own event loop
- * first), else a new one while under the bound, else a FIFO wait
- * until a release or the deadline. A released connection is reset, then handed to the oldest waiter, else kept idle,
- * else (beyond max idle) closed.
+ * The bounded set of backend connections, with the acquire / wait / release order of Go's {@code database/sql}: the
+ * newest idle connection ({@link IdleStacks}), else a new one while under the bound ({@link ConnectGate} permitting),
+ * else a FIFO wait until a release or the deadline ({@link WaiterQueue}). A released connection is reset, then handed
+ * to the oldest waiter, else kept idle, else (beyond max idle) closed. The contract in full is in
+ * docs/ARCHITECTURE.md, "The pool".
  *
  * <p>Connections past their lifetime (less per-connection jitter) or idle time are closed instead of reused; one idle
  * longer than a short window is pinged before a client gets it, and a failed ping means another try, invisible to
- * the client. {@link #maintain()} runs periodically: it closes aged idle connections, pings the rest to stay under
- * the server's wait_timeout, and tops the warm pool up to min idle.
- *
- * <p>Closing sends COM_QUIT and lets the server close first, so the TIME_WAIT socket lands on the database host.
- * When the backend is down, failed connects back off exponentially and at most {@code maxConnecting} are in flight,
- * so recovery brings no connect storm.
+ * the client. The {@link Housekeeper} closes aged idle connections, keeps the rest alive and tops up min idle.
+ * Closing sends COM_QUIT and lets the server close first, so the TIME_WAIT socket lands on the database host.
  *
  * <p>CLIENT_FOUND_ROWS cannot change after login, so a connection serves only clients that agree with it on that
  * flag; the bound covers both kinds together. State is guarded by this object's monitor; promises are completed
@@ -52,31 +43,22 @@ public final class BackendPool {
     static final long QUIT_GRACE_MILLIS = 1_000;
     /** The most a connection's lifetime is shortened by, so connections opened together don't expire together. */
     static final double LIFETIME_JITTER = 0.05;
-    private static final long BACKOFF_START_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final long BACKOFF_MAX_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final PoolConfig config;
     private final BackendConnector connector;
     private final LongSupplier clock;
     private final DoubleSupplier random;
     private final String name;
-    private final ArrayDeque<BackendConnection> idle = new ArrayDeque<>();
+    private final IdleStacks idle = new IdleStacks();
     private final Set<BackendConnection> inUse = new HashSet<>();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private final Map<String, Long> closedByReason = new TreeMap<>();
-    private final long[] latencyCounts = new long[LatencyHistogram.BOUNDS_MICROS.length];
+    private final WaiterQueue waiters = new WaiterQueue();
+    private final ConnectGate gate;
+    private final PoolMetrics metrics = new PoolMetrics();
+    private final Housekeeper housekeeper = new Housekeeper(this);
+    /** Connections open or being opened: what max open bounds. Changed only by {@link #reserve} and {@link #free}. */
     private int open;
-    private int connecting;
     /** Connections being reset on their way back, by CLIENT_FOUND_ROWS kind (index 1: with it). */
     private final int[] resetting = new int[2];
-    private long waitCount;
-    private long waitNanos;
-    private long connects;
-    private long connectFailures;
-    private long closedFirst;
-    private long backoffUntil;
-    private long backoffNanos;
-    private BackendException lastConnectFailure;
     private boolean lastFoundRows;
     private volatile BackendInfo info;
     private boolean closed;
@@ -91,6 +73,7 @@ public final class BackendPool {
         this.connector = connector;
         this.clock = clock;
         this.random = random;
+        this.gate = new ConnectGate(config.maxConnecting());
         this.name = connector.config().user() + "@" + connector.config().address();
     }
 
@@ -105,6 +88,11 @@ public final class BackendPool {
     /** What the backend said of itself in the last greeting, or null before any connection was made. */
     public BackendInfo info() {
         return info;
+    }
+
+    /** Starts the once-a-second upkeep on {@code loop}. */
+    public void startHousekeeping(EventLoop loop) {
+        housekeeper.start(loop);
     }
 
     // ---- acquire ----------------------------------------------------------------------------------------------
@@ -134,11 +122,10 @@ public final class BackendPool {
             lastFoundRows = foundRows;
             long now = clock.getAsLong();
             BackendConnection c;
-            while (ready == null && (c = takeIdle(foundRows, loop)) != null) {
-                String stale = staleness(c, now);
+            while (ready == null && (c = idle.take(foundRows, loop)) != null) {
+                CloseReason stale = staleness(c, now);
                 if (stale != null) {
-                    open--;
-                    countClose(stale);
+                    free(stale);
                     aged.add(c);
                 } else {
                     ready = c;
@@ -147,22 +134,21 @@ public final class BackendPool {
                 }
             }
             if (ready == null) {
-                if (resetting[kind(foundRows)] > waiting(foundRows)) {
+                if (resetting[kind(foundRows)] > waiters.count(foundRows)) {
                     // A connection is one round trip from idle: under churn, waiting for it beats a new login.
                     enqueue(promise, loop, foundRows, start);
-                } else if (open < config.maxOpenConns() && mayConnect(now)) {
-                    open++;
-                    connecting++;
+                } else if (open < config.maxOpenConns() && gate.mayConnect(now)) {
+                    reserve();
                     connect = true;
-                } else if (open >= config.maxOpenConns() && mayConnect(now)
-                        && (surplus = takeIdle(!foundRows, null)) != null) {
+                } else if (open >= config.maxOpenConns() && gate.mayConnect(now)
+                        && (surplus = idle.take(!foundRows, null)) != null) {
                     // Full, but an idle connection of the other CLIENT_FOUND_ROWS kind can make room.
-                    countClose("found-rows-mismatch");
-                    connecting++;
+                    metrics.closed(CloseReason.FOUND_ROWS_MISMATCH);
+                    gate.started();
                     connect = true;
-                } else if (now < backoffUntil && inUse.isEmpty() && open < config.maxOpenConns()) {
+                } else if (gate.backingOff(now) && inUse.isEmpty() && open < config.maxOpenConns()) {
                     // Nothing will come back to wait for: say why now rather than at the deadline.
-                    fastFailure = lastConnectFailure;
+                    fastFailure = gate.lastFailure();
                 } else {
                     enqueue(promise, loop, foundRows, start);
                 }
@@ -185,64 +171,41 @@ public final class BackendPool {
         }
     }
 
-    /** Queues an acquire until a release or its deadline. Call holding the lock. */
-    private void enqueue(Promise<BackendConnection> promise, EventLoop loop, boolean foundRows, long start) {
-        waitCount++;
-        Waiter waiter = new Waiter(promise, loop, foundRows, start);
-        waiters.add(waiter);
-        waiter.timeout = loop.schedule(() -> expire(waiter), config.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    /** Takes a slot under max open for a connection about to be opened. Call holding the lock. */
+    private void reserve() {
+        open++;
+        gate.started();
     }
 
-    private int waiting(boolean foundRows) {
-        int count = 0;
-        for (Waiter w : waiters) {
-            if (w.foundRows == foundRows) {
-                count++;
-            }
+    /** Gives back the slot of a connection that is closed or was never opened. Call holding the lock. */
+    private void free(CloseReason reason) {
+        open--;
+        if (reason != null) {
+            metrics.closed(reason);
         }
-        return count;
+    }
+
+    /** Queues an acquire until a release or its deadline. Call holding the lock. */
+    private void enqueue(Promise<BackendConnection> promise, EventLoop loop, boolean foundRows, long start) {
+        metrics.waitStarted();
+        WaiterQueue.Waiter waiter = new WaiterQueue.Waiter(promise, loop, foundRows, start);
+        waiters.add(waiter);
+        waiter.timeout = loop.schedule(() -> expire(waiter), config.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private static int kind(boolean foundRows) {
         return foundRows ? 1 : 0;
     }
 
-    private boolean mayConnect(long now) {
-        return connecting < config.maxConnecting() && now >= backoffUntil;
-    }
-
     /** Why {@code c} must not be reused any more, or null. */
-    private String staleness(BackendConnection c, long now) {
+    private CloseReason staleness(BackendConnection c, long now) {
         if (now - c.expiresAtNanos() >= 0) {
-            return PoolStats.MAX_LIFETIME;
+            return CloseReason.MAX_LIFETIME;
         }
         if (now - c.idleSinceNanos() >= config.connMaxIdleTime().toNanos()) {
-            return PoolStats.MAX_IDLE_TIME;
+            return CloseReason.MAX_IDLE_TIME;
         }
         return null;
-    }
-
-    /**
-     * The newest idle connection of the wanted kind, preferring one on {@code loop} (null: any): a client and its
-     * backend on one event loop hand packets to each other without crossing threads.
-     */
-    private BackendConnection takeIdle(boolean foundRows, EventLoop loop) {
-        BackendConnection newest = null;
-        for (BackendConnection c : idle) {
-            if (c.foundRows() == foundRows) {
-                if (loop == null || c.eventLoop() == loop) {
-                    newest = c;
-                    break;
-                }
-                if (newest == null) {
-                    newest = c;
-                }
-            }
-        }
-        if (newest != null) {
-            idle.remove(newest);
-        }
-        return newest;
     }
 
     /** Checks a connection that sat idle a while; a dead one is closed and the acquire tried again. */
@@ -252,15 +215,20 @@ public final class BackendPool {
             if (error == null && lost == null) {
                 deliver(promise, backend, start);
             } else {
-                discard(backend, "ping-failed");
+                discard(backend, CloseReason.PING_FAILED);
                 attempt(promise, loop, foundRows, start);
             }
         }, true);
     }
 
+    /** Opens a connection for the idle stacks (the housekeeper's warm-up); its slot was reserved by {@link #plan}. */
+    void openIdle(EventLoop loop, boolean foundRows) {
+        open(loop, foundRows, null, clock.getAsLong());
+    }
+
     /**
-     * Opens a connection for {@code promise}, or for the idle list when it is null (warm-up). A connect failure goes to
-     * the promise and starts (or lengthens) the back-off.
+     * Opens a connection for {@code promise}, or for the idle stacks when it is null. A connect failure goes to the
+     * promise and starts (or lengthens) the back-off.
      */
     private void open(EventLoop loop, boolean foundRows, Promise<BackendConnection> promise, long start) {
         connector.connect(loop, foundRows).addListener((Future<BackendConnection> f) -> {
@@ -268,11 +236,9 @@ public final class BackendPool {
                 BackendConnection c = f.getNow();
                 info = c.info();
                 c.setLossListener(this::onLost);
+                metrics.connected();
                 synchronized (this) {
-                    connecting--;
-                    connects++;
-                    backoffNanos = 0;
-                    backoffUntil = 0;
+                    gate.succeeded();
                     long now = clock.getAsLong();
                     long lifetime = config.connMaxLifetime().toNanos();
                     c.expiresAtNanos(now + lifetime - (long) (lifetime * LIFETIME_JITTER * random.getAsDouble()));
@@ -291,15 +257,10 @@ public final class BackendPool {
             } else {
                 BackendException failure = (BackendException) f.cause();
                 long retryIn;
+                metrics.connectFailed();
                 synchronized (this) {
-                    connecting--;
-                    open--;
-                    connectFailures++;
-                    backoffNanos = backoffNanos == 0 ? BACKOFF_START_NANOS
-                            : Math.min(BACKOFF_MAX_NANOS, backoffNanos * 2);
-                    backoffUntil = clock.getAsLong() + backoffNanos;
-                    lastConnectFailure = failure;
-                    retryIn = backoffNanos;
+                    retryIn = gate.failed(clock.getAsLong(), failure);
+                    free(null);
                 }
                 log.warn("{}; next attempt in {} ms", failure.getMessage(), TimeUnit.NANOSECONDS.toMillis(retryIn));
                 if (promise != null) {
@@ -313,9 +274,7 @@ public final class BackendPool {
 
     /** Hands {@code c} over; if the promise was already given up (deadline, client gone), takes it back unused. */
     private void deliver(Promise<BackendConnection> promise, BackendConnection c, long start) {
-        synchronized (this) {
-            latencyCounts[LatencyHistogram.bucket(clock.getAsLong() - start)]++;
-        }
+        metrics.acquired(clock.getAsLong() - start);
         if (!promise.trySuccess(c)) {
             giveBack(c);
         }
@@ -329,7 +288,7 @@ public final class BackendPool {
      */
     public void release(BackendConnection c) {
         if (!c.isActive()) {
-            discard(c, "closed-by-server");
+            discard(c, CloseReason.CLOSED_BY_SERVER);
             return;
         }
         synchronized (this) {
@@ -340,7 +299,7 @@ public final class BackendPool {
                 resetting[kind(backend.foundRows())]--;
             }
             if (error != null || lost != null) {
-                discard(backend, "reset-failed");
+                discard(backend, CloseReason.RESET_FAILED);
             } else {
                 // The reset brings session variables back to the server's defaults, the character set among them.
                 backend.characterSet(-1);
@@ -350,13 +309,12 @@ public final class BackendPool {
     }
 
     /** Closes a connection that can't be trusted any more (why is counted). */
-    public void discard(BackendConnection c, String reason) {
+    public void discard(BackendConnection c, CloseReason reason) {
         boolean counted;
         synchronized (this) {
             counted = inUse.remove(c) || idle.remove(c);
             if (counted) {
-                open--;
-                countClose(reason);
+                free(reason);
             }
         }
         quit(c);
@@ -367,29 +325,28 @@ public final class BackendPool {
 
     /** A clean connection comes back: to the oldest waiter of its kind, else idle, else (beyond max idle) closed. */
     private void giveBack(BackendConnection c) {
-        Waiter waiter = null;
-        String closeReason = null;
+        WaiterQueue.Waiter waiter = null;
+        CloseReason closeReason = null;
         synchronized (this) {
             if (!inUse.remove(c)) {
                 return; // lost meanwhile and already counted
             }
             long now = clock.getAsLong();
             if (closed) {
-                closeReason = "shutdown";
+                closeReason = CloseReason.SHUTDOWN;
             } else if (now - c.expiresAtNanos() >= 0) {
-                closeReason = PoolStats.MAX_LIFETIME;
-            } else if ((waiter = nextWaiter(c.foundRows())) != null) {
+                closeReason = CloseReason.MAX_LIFETIME;
+            } else if ((waiter = waiters.next(c.foundRows())) != null) {
                 inUse.add(c);
-                waitNanos += now - waiter.since;
+                metrics.waited(now - waiter.since);
             } else if (idle.size() >= config.maxIdleConns()) {
-                closeReason = PoolStats.MAX_IDLE;
+                closeReason = CloseReason.MAX_IDLE;
             } else {
                 c.idleSinceNanos(now);
                 idle.push(c);
             }
             if (closeReason != null) {
-                open--;
-                countClose(closeReason);
+                free(closeReason);
             }
         }
         if (waiter != null) {
@@ -405,23 +362,23 @@ public final class BackendPool {
 
     /** Opens a connection for the oldest waiter when there is room (or an idle one of the other kind to replace). */
     private void serveWaiters(EventLoop loop) {
-        Waiter waiter;
+        WaiterQueue.Waiter waiter;
         BackendConnection surplus = null;
         synchronized (this) {
             waiter = waiters.peek();
-            if (waiter == null || closed || !mayConnect(clock.getAsLong())) {
+            if (waiter == null || closed || !gate.mayConnect(clock.getAsLong())) {
                 return;
             }
             if (open < config.maxOpenConns()) {
-                open++;
-            } else if ((surplus = takeIdle(!waiter.foundRows, null)) != null) {
-                countClose("found-rows-mismatch");
+                reserve();
+            } else if ((surplus = idle.take(!waiter.foundRows, null)) != null) {
+                metrics.closed(CloseReason.FOUND_ROWS_MISMATCH);
+                gate.started();
             } else {
                 return;
             }
-            connecting++;
             waiters.poll();
-            waitNanos += clock.getAsLong() - waiter.since;
+            metrics.waited(clock.getAsLong() - waiter.since);
         }
         waiter.timeout.cancel(false);
         if (surplus != null) {
@@ -430,25 +387,14 @@ public final class BackendPool {
         open(waiter.loop, waiter.foundRows, waiter.promise, waiter.since);
     }
 
-    private Waiter nextWaiter(boolean foundRows) {
-        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-            Waiter w = it.next();
-            if (w.foundRows == foundRows) {
-                it.remove();
-                return w;
-            }
-        }
-        return null;
-    }
-
-    private void expire(Waiter waiter) {
+    private void expire(WaiterQueue.Waiter waiter) {
         int busy;
         int waiting;
         synchronized (this) {
             if (!waiters.remove(waiter)) {
                 return;
             }
-            waitNanos += clock.getAsLong() - waiter.since;
+            metrics.waited(clock.getAsLong() - waiter.since);
             busy = inUse.size();
             waiting = waiters.size() + 1;
         }
@@ -460,56 +406,37 @@ public final class BackendPool {
 
     // ---- upkeep -----------------------------------------------------------------------------------------------
 
-    /**
-     * The periodic upkeep: closes idle connections past their lifetime or idle time, pings those not pinged for the
-     * keepalive interval, and opens connections until min idle are idle.
-     */
+    /** Runs one round of the housekeeper's upkeep now (it also runs by itself once started). */
     public void maintain(EventLoop loop) {
-        List<BackendConnection> aged = new ArrayList<>();
+        housekeeper.run(loop);
+    }
+
+    /**
+     * Decides one upkeep round: takes out the aged idle connections (counted), marks those due a keepalive ping, and
+     * reserves the slots of the connections that will top min idle up. Null once the pool is closed.
+     */
+    synchronized Housekeeper.Round plan() {
+        if (closed) {
+            return null;
+        }
+        long now = clock.getAsLong();
+        List<BackendConnection> aged = idle.removeIf(c -> staleness(c, now) != null);
+        for (BackendConnection c : aged) {
+            free(staleness(c, now));
+        }
         List<BackendConnection> toPing = new ArrayList<>();
-        int warm;
-        boolean foundRows;
-        synchronized (this) {
-            if (closed) {
-                return;
+        idle.forEach(c -> {
+            if (now - c.lastPingNanos() >= config.keepaliveInterval().toNanos()) {
+                c.lastPingNanos(now);
+                toPing.add(c);
             }
-            long now = clock.getAsLong();
-            for (Iterator<BackendConnection> it = idle.iterator(); it.hasNext(); ) {
-                BackendConnection c = it.next();
-                String stale = staleness(c, now);
-                if (stale != null) {
-                    it.remove();
-                    open--;
-                    countClose(stale);
-                    aged.add(c);
-                } else if (now - c.lastPingNanos() >= config.keepaliveInterval().toNanos()) {
-                    c.lastPingNanos(now);
-                    toPing.add(c);
-                }
-            }
-            warm = Math.min(config.minIdleConns() - idle.size() - connecting, config.maxOpenConns() - open);
-            warm = Math.min(warm, config.maxConnecting() - connecting);
-            if (now < backoffUntil) {
-                warm = 0;
-            }
-            for (int i = 0; i < warm; i++) {
-                open++;
-                connecting++;
-            }
-            foundRows = lastFoundRows;
-        }
-        aged.forEach(this::quit);
-        for (BackendConnection c : toPing) {
-            // Safe while idle: a client that takes it meanwhile queues its commands behind the ping.
-            InternalCommand.send(c, InternalCommand.ping(c.channel().alloc()), (backend, error, lost) -> {
-                if (error != null) {
-                    discard(backend, "ping-failed");
-                }
-            }, true);
-        }
+        });
+        int warm = Math.min(config.minIdleConns() - idle.size() - gate.connecting(), config.maxOpenConns() - open);
+        warm = Math.min(warm, gate.room(now));
         for (int i = 0; i < warm; i++) {
-            open(loop, foundRows, null, clock.getAsLong());
+            reserve();
         }
+        return new Housekeeper.Round(aged, toPing, Math.max(warm, 0), lastFoundRows);
     }
 
     private void onLost(BackendConnection c, Throwable cause) {
@@ -517,8 +444,7 @@ public final class BackendPool {
         synchronized (this) {
             wasIdle = idle.remove(c);
             if (wasIdle) {
-                open--;
-                countClose("closed-by-server");
+                free(CloseReason.CLOSED_BY_SERVER);
             }
         }
         if (wasIdle) {
@@ -531,64 +457,35 @@ public final class BackendPool {
      * Closes politely: COM_QUIT, then the server closes its end and keeps the TIME_WAIT socket. Only when it hasn't
      * within a second does Berth close first (counted).
      */
-    private void quit(BackendConnection c) {
+    void quit(BackendConnection c) {
         if (!c.isActive()) {
             return;
         }
         c.send(InternalCommand.quit(c.channel().alloc()), -1, null, true);
         c.eventLoop().schedule(() -> {
             if (c.isActive()) {
-                synchronized (this) {
-                    closedFirst++;
-                }
+                metrics.closedFirst();
                 c.close();
             }
         }, QUIT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    private void countClose(String reason) {
-        closedByReason.merge(reason, 1L, Long::sum);
-    }
-
     public synchronized PoolStats stats() {
-        return new PoolStats(config.maxOpenConns(), open, inUse.size(), idle.size(), waiters.size(), waitCount,
-                Duration.ofNanos(waitNanos), connects, connectFailures, Map.copyOf(closedByReason), closedFirst,
-                LatencyHistogram.snapshot(latencyCounts));
+        return metrics.snapshot(config.maxOpenConns(), open, inUse.size(), idle.size(), waiters.size());
     }
 
     /** Closes idle connections and refuses new acquires; connections in use close as they come back. */
     public void close() {
-        BackendConnection[] toClose;
+        List<BackendConnection> toClose;
         synchronized (this) {
             closed = true;
-            toClose = idle.toArray(new BackendConnection[0]);
-            idle.clear();
-            open -= toClose.length;
-            if (toClose.length > 0) {
-                closedByReason.merge("shutdown", (long) toClose.length, Long::sum);
-            }
+            toClose = idle.removeIf(c -> true);
+            toClose.forEach(c -> free(CloseReason.SHUTDOWN));
         }
-        for (BackendConnection c : toClose) {
-            quit(c);
-        }
+        toClose.forEach(this::quit);
     }
 
     private static String human(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
-    }
-
-    private static final class Waiter {
-        final Promise<BackendConnection> promise;
-        final EventLoop loop;
-        final boolean foundRows;
-        final long since;
-        ScheduledFuture<?> timeout;
-
-        Waiter(Promise<BackendConnection> promise, EventLoop loop, boolean foundRows, long since) {
-            this.promise = promise;
-            this.loop = loop;
-            this.foundRows = foundRows;
-            this.since = since;
-        }
     }
 }

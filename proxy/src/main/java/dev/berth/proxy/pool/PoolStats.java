@@ -10,7 +10,7 @@ import java.util.Map;
  * @param openConnections connections open or being opened
  * @param waitCount       acquires that had to wait
  * @param waitDuration    the time they waited, in total
- * @param closedByReason  connections closed, by why
+ * @param closedByReason  connections closed, by the label of their {@link CloseReason}
  * @param closedFirst     closes where the server did not close its end after COM_QUIT and Berth had to (those leave
  *                        a TIME_WAIT socket on Berth's host)
  */
@@ -18,9 +18,9 @@ public record PoolStats(int maxOpenConnections, int openConnections, int inUse, 
                         long waitCount, Duration waitDuration, long connects, long connectFailures,
                         Map<String, Long> closedByReason, long closedFirst, LatencyHistogram acquireLatency) {
 
-    public static final String MAX_IDLE = "max-idle";
-    public static final String MAX_IDLE_TIME = "max-idle-time";
-    public static final String MAX_LIFETIME = "max-lifetime";
+    public static final String MAX_IDLE = CloseReason.MAX_IDLE.label();
+    public static final String MAX_IDLE_TIME = CloseReason.MAX_IDLE_TIME.label();
+    public static final String MAX_LIFETIME = CloseReason.MAX_LIFETIME.label();
 
     /** Closed on release because max idle was reached. */
     public long maxIdleClosed() {

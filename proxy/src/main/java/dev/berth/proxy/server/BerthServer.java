@@ -13,7 +13,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.ssl.SslContext;
@@ -60,8 +59,7 @@ public final class BerthServer implements AutoCloseable {
             throw e;
         }
         warmUp();
-        EventLoop upkeep = loops.next();
-        upkeep.scheduleWithFixedDelay(() -> pool.maintain(upkeep), 1, 1, TimeUnit.SECONDS);
+        pool.startHousekeeping(loops.next());
         warnAboutIdleChurn();
     }
 
