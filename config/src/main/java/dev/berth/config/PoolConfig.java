@@ -3,7 +3,7 @@ package dev.berth.config;
 import java.time.Duration;
 
 /**
- * Bounds of the backend connection pool; see DESIGN.md, "Pool contract".
+ * Bounds of the backend connection pool; see docs/ARCHITECTURE.md, "The pool".
  *
  * @param maxIdleConns      idle connections kept; one released beyond this is closed (database/sql's max idle)
  * @param minIdleConns      idle connections kept open even when unused (a warm pool)

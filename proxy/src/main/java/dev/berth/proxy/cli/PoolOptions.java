@@ -10,7 +10,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** The pool flags; see DESIGN.md, "Pool contract". */
+/** The pool flags; see docs/ARCHITECTURE.md, "The pool". */
 public final class PoolOptions {
 
     @Option(names = "--max-open-conns", paramLabel = "N", defaultValue = "" + PoolConfig.DEFAULT_MAX_OPEN_CONNS,
