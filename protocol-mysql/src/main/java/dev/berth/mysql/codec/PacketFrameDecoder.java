@@ -12,6 +12,9 @@ import java.util.List;
  * consumers that forward bytes don't need to join them. {@link #setMaxPacketSize} bounds a logical packet
  * across its continuation frames; past the bound the decoder fails with {@link PacketTooLargeException}
  * and discards everything after, so the caller can answer with an ERR and close.
+ *
+ * <p>One frame is decoded per {@link #decode} call, so the handler after this one sees each frame before the next is
+ * cut: after an SSLRequest it can take what follows, the start of the TLS handshake, with {@link #takeUnframed}.
  */
 public final class PacketFrameDecoder extends ByteToMessageDecoder {
     private long maxPacketSize;
@@ -27,13 +30,19 @@ public final class PacketFrameDecoder extends ByteToMessageDecoder {
         this.maxPacketSize = maxPacketSize;
     }
 
+    /** Takes the bytes received but not yet cut into frames; the decoder goes on with what arrives next. */
+    public ByteBuf takeUnframed() {
+        ByteBuf buffered = internalBuffer();
+        return buffered.readBytes(buffered.readableBytes());
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {
             in.skipBytes(in.readableBytes());
             return;
         }
-        while (in.readableBytes() >= Packets.HEADER_SIZE) {
+        if (in.readableBytes() >= Packets.HEADER_SIZE) {
             int length = in.getUnsignedMediumLE(in.readerIndex());
             logicalPacketSize += length;
             if (logicalPacketSize > maxPacketSize) {

@@ -22,6 +22,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -135,7 +136,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             secure = true;
-            channel.pipeline().addFirst("tls", server.clientSsl().newHandler(channel.alloc()));
+            startTls();
             return;
         }
         if (server.config().clientTls().required() && !secure) {
@@ -153,6 +154,27 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         session.capabilities(response.capabilities() & (Capabilities.PROXY_SUPPORTED | Capabilities.CLIENT_SSL));
         verify(response.username(), response.characterSet(), response.database(), response.authPluginName(),
                 response.authResponse(), sequence + 1);
+    }
+
+    /**
+     * Puts TLS in front of the frame decoder. A client may send its TLS ClientHello in the same write as the
+     * SSLRequest; those bytes already sit in the frame decoder, so they are taken out and fed to the TLS handler.
+     * Reading pauses until then, so nothing read later can overtake them.
+     */
+    private void startTls() {
+        ChannelPipeline pipeline = channel.pipeline();
+        ByteBuf early = pipeline.get(PacketFrameDecoder.class).takeUnframed();
+        channel.config().setAutoRead(false);
+        channel.eventLoop().execute(() -> {
+            pipeline.addFirst("tls", server.clientSsl().newHandler(channel.alloc()));
+            if (early.isReadable()) {
+                pipeline.fireChannelRead(early);
+                pipeline.fireChannelReadComplete();
+            } else {
+                early.release();
+            }
+            channel.config().setAutoRead(true);
+        });
     }
 
     /**
