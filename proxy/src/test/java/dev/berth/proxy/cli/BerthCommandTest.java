@@ -317,6 +317,19 @@ class BerthCommandTest {
     }
 
     @Test
+    void aMistypedHashIsAUsageError() throws Exception {
+        String why = "a password starting with * must be a mysql_native_password hash, * and 40 hex digits; "
+                + "a plain password cannot start with *, which marks a hash";
+        // toConfig first: accepted, the flags would start a server instead of failing.
+        assertThrows(IllegalArgumentException.class, () -> BerthCommand.toConfig("--user", "app:*ZZ"));
+        assertUsageError("--user: user 'app': " + why, Map.of(), "--user", "app:*ZZ");
+        err.getBuffer().setLength(0);
+        Path users = Files.writeString(dir.resolve("users"), "# accounts\nok:x\nro:*2470C0C06DEE42FD\n");
+        assertThrows(IllegalArgumentException.class, () -> BerthCommand.toConfig("--users-file", users.toString()));
+        assertUsageError(users + ":3: user 'ro': " + why, Map.of(), "--users-file", users.toString());
+    }
+
+    @Test
     void aUserInTheFileAndOnTheCommandLineIsGivenTwice() throws Exception {
         Path users = Files.writeString(dir.resolve("users"), "app:x\n");
         assertUsageError("user 'app' is given twice", Map.of(), "--user", "app:y", "--users-file", users.toString());
