@@ -1,6 +1,7 @@
 package dev.berth.bench;
 
 import dev.berth.config.BackendConfig;
+import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.HostPort;
 import dev.berth.config.PoolConfig;
 import dev.berth.config.PoolMode;
@@ -63,7 +64,8 @@ public class PoolAcquireReleaseBenchmark {
             HostPort server = HostPort.parse(setting("berth.bench.mysql", "BERTH_BENCH_MYSQL", "127.0.0.1:3306"),
                     "127.0.0.1");
             BackendConfig backend = new BackendConfig(server, setting("berth.bench.user", "BERTH_BENCH_USER", "root"),
-                    setting("berth.bench.password", "BERTH_BENCH_PASSWORD", ""), false, Duration.ofSeconds(5));
+                    setting("berth.bench.password", "BERTH_BENCH_PASSWORD", ""), BackendTlsConfig.OFF,
+                    Duration.ofSeconds(5));
             PoolConfig config = new PoolConfig(PoolMode.SESSION, borrowers, borrowers, 0, Duration.ofHours(1),
                     Duration.ofHours(1), Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofHours(1), 8);
             pool = new BackendPool(config, new BackendConnector(backend, null, transport));

@@ -6,9 +6,10 @@ import java.time.Duration;
  * The MySQL server Berth pools connections to, and the account it logs in with.
  *
  * @param password the backend password in plain text (Berth must be able to answer any auth plugin)
- * @param tls      whether backend connections use TLS
+ * @param tls      whether backend connections use TLS, and how the server's certificate is verified
  */
-public record BackendConfig(HostPort address, String user, String password, boolean tls, Duration connectTimeout) {
+public record BackendConfig(HostPort address, String user, String password, BackendTlsConfig tls,
+                            Duration connectTimeout) {
     public BackendConfig {
         if (user == null || user.isEmpty()) {
             throw new IllegalArgumentException("--backend-user must name the account Berth logs in to the backend with");

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * A file of client accounts, one per line, each written as on the command line: {@code name:password} or
- * {@code name:*HEX} (the mysql_native_password hash, as in {@code mysql.user.authentication_string}).
+ * {@code name:*HEX} (the mysql_native_password hash, as in {@code mysql.user.authentication_string}); a line
+ * whose secret starts with {@code *} but is no such hash is an error, not a plain password.
  *
  * <p>Blank lines and lines whose first non-blank character is {@code #} are ignored. Whitespace around a line
  * is ignored; there are no trailing comments, so a password may contain {@code #}. Errors name the file and
@@ -48,6 +49,8 @@ public final class UsersFile {
             UserCredential user;
             try {
                 user = UserCredential.parse(line);
+            } catch (UserCredential.NotAHashException e) {
+                throw new IllegalArgumentException(source + ":" + lineNumber + ": " + e.getMessage(), e);
             } catch (IllegalArgumentException e) {
                 // The parse message quotes the whole line, password included: say which line instead.
                 throw new IllegalArgumentException(source + ":" + lineNumber

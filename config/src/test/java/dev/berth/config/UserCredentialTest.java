@@ -44,12 +44,21 @@ class UserCredentialTest {
     }
 
     @Test
-    void aStarWithoutFortyHexDigitsIsAPlainPassword() {
-        for (String secret : List.of("*", "*2470C0C06DEE42FD", "*ZZ70C0C06DEE42FD1618BB99005ADCA2EC9D1E19")) {
-            UserCredential user = UserCredential.parse("app:" + secret);
-            assertTrue(user.nativeHash().isEmpty(), secret);
-            assertArrayEquals(secret.getBytes(StandardCharsets.UTF_8), user.password().orElseThrow());
+    void aStarWithoutFortyHexDigitsIsRefusedWithoutEchoingIt() {
+        // A mistyped hash must not quietly become the plain password "*ZZ...".
+        for (String secret : List.of("*", "*ZZ", "*2470C0C06DEE42FD", "*ZZ70C0C06DEE42FD1618BB99005ADCA2EC9D1E19",
+                "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19A")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> UserCredential.parse("app:" + secret), secret);
+            assertEquals("user 'app': a password starting with * must be a mysql_native_password hash, * and 40 hex "
+                    + "digits; a plain password cannot start with *, which marks a hash", e.getMessage());
         }
+    }
+
+    @Test
+    void aStarLaterInThePasswordIsPlainText() {
+        assertArrayEquals("pa*ss".getBytes(StandardCharsets.UTF_8),
+                UserCredential.parse("app:pa*ss").password().orElseThrow());
     }
 
     @Test

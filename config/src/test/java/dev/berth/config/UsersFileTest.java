@@ -57,6 +57,14 @@ class UsersFileTest {
     }
 
     @Test
+    void aMistypedHashIsNamedByLineAndUserWithoutEchoingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> UsersFile.parse("users", List.of("app:ok", "ro:*ZZ")));
+        assertEquals("users:2: user 'ro': a password starting with * must be a mysql_native_password hash, * and 40 "
+                + "hex digits; a plain password cannot start with *, which marks a hash", e.getMessage());
+    }
+
+    @Test
     void aLineWithoutNameIsAnError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> UsersFile.parse("users", List.of(":password")));

@@ -4,6 +4,7 @@ import dev.berth.config.BackendConfig;
 import dev.berth.mysql.codec.PacketFrameDecoder;
 import dev.berth.mysql.message.ErrPacket;
 import dev.berth.proxy.server.Transport;
+import dev.berth.proxy.tls.TlsContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -77,7 +78,9 @@ public final class BackendConnector {
 
     private BackendException describe(Throwable cause) {
         ErrPacket error = cause instanceof BackendLogin.BackendRefusedException refused ? refused.error : null;
-        String why = error != null ? error.toString() : cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        String why = error != null ? error.toString()
+                : TlsContexts.rejectedCertificate(cause, config.tls())
+                        .orElse(cause.getMessage() != null ? cause.getMessage() : cause.toString());
         return new BackendException("backend " + config.user() + "@" + config.address() + " unavailable: " + why,
                 error, cause);
     }

@@ -95,7 +95,7 @@ final class BackendLogin extends ChannelInboundHandlerAdapter {
         }
         plugin = greeting.authPluginName() == null ? NativePassword.NAME : greeting.authPluginName();
         seed = greeting.seed();
-        if (config.tls()) {
+        if (config.tls().enabled()) {
             if (!Capabilities.has(greeting.capabilities(), Capabilities.CLIENT_SSL)) {
                 throw new IOException("--backend-tls is set but the backend offers no TLS");
             }

@@ -1,9 +1,16 @@
 package dev.berth.proxy.cli;
 
 import dev.berth.config.BackendConfig;
+import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.HostPort;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** The {@code --backend*} flags: the MySQL server and the account Berth logs in with. */
 public final class BackendOptions {
@@ -22,8 +29,20 @@ public final class BackendOptions {
                     + "Default: empty")
     String password;
 
-    @Option(names = "--backend-tls", description = "Use TLS to the backend (the server certificate is not verified).")
+    @Option(names = "--backend-tls",
+            description = "Use TLS to the backend, verifying its certificate as --backend-tls-verify says.")
     boolean tls;
+
+    // No defaultValue, so that a mode given without --backend-tls, which would be ignored, can be seen and refused.
+    @Option(names = "--backend-tls-verify", paramLabel = "MODE", converter = VerifyConverter.class,
+            description = "What --backend-tls checks of the server certificate: full (its chain and the host name of "
+                    + "--backend), ca (the chain only), none (nothing: encrypted, but open to a man in the middle). "
+                    + "Default: full")
+    BackendTlsConfig.Verify verify;
+
+    @Option(names = "--backend-tls-ca", paramLabel = "PEM",
+            description = "CA certificates the backend's chain must lead to. Default: the JVM's trust store")
+    Path ca;
 
     @Option(names = "--backend-connect-timeout", paramLabel = "DURATION", defaultValue = "5s",
             converter = DurationConverter.class,
@@ -40,6 +59,32 @@ public final class BackendOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--backend: " + e.getMessage(), e);
         }
-        return new BackendConfig(hostPort, user, password, tls, connectTimeout);
+        return new BackendConfig(hostPort, user, password, tls(), connectTimeout);
+    }
+
+    private BackendTlsConfig tls() {
+        if (verify != null && !tls) {
+            throw new IllegalArgumentException("--backend-tls-verify needs --backend-tls");
+        }
+        if (ca != null && tls && !Files.isReadable(ca)) {
+            // Caught here, the mistake exits with a usage error instead of a failed start.
+            throw new IllegalArgumentException("--backend-tls-ca " + ca + ": "
+                    + (Files.exists(ca) ? "cannot be read" : "no such file"));
+        }
+        return new BackendTlsConfig(tls, verify == null ? BackendTlsConfig.Verify.FULL : verify,
+                Optional.ofNullable(ca));
+    }
+
+    /** Verification modes are written in lower case, as in the documentation. */
+    static final class VerifyConverter implements ITypeConverter<BackendTlsConfig.Verify> {
+        @Override
+        public BackendTlsConfig.Verify convert(String value) {
+            try {
+                return BackendTlsConfig.Verify.valueOf(value.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not a verification mode; use one of: "
+                        + "full, ca, none");
+            }
+        }
     }
 }

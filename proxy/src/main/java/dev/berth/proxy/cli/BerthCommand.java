@@ -194,7 +194,8 @@ public final class BerthCommand implements Callable<Integer> {
                         + (config.clientTls().required() ? ", required" : "");
         return "berth " + VersionProvider.version() + " listening on " + listening
                 + "; backend " + config.backend().user() + "@" + config.backend().address()
-                + (config.backend().tls() ? " (tls)" : "")
+                + (config.backend().tls().enabled()
+                        ? " (tls, verify " + config.backend().tls().verify().name().toLowerCase(Locale.ROOT) + ")" : "")
                 + "; pool " + config.pool().mode().name().toLowerCase(Locale.ROOT) + " max-open-conns="
                 + config.pool().maxOpenConns()
                 + " acquire-timeout=" + DurationConverter.format(config.pool().acquireTimeout())

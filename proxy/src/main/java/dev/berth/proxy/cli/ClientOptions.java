@@ -18,7 +18,7 @@ public final class ClientOptions {
     // No ${DEFAULT-VALUE}: from BERTH_USER it would print passwords.
     @Option(names = "--user", paramLabel = "NAME:PASSWORD",
             description = "Client account: name:password, or name:*HEX with the mysql_native_password hash "
-                    + "(SHA1(SHA1(password)), as in mysql.user). Repeatable.")
+                    + "(SHA1(SHA1(password)), as in mysql.user); a plain password cannot start with *. Repeatable.")
     List<String> users = new ArrayList<>();
 
     @Option(names = "--users-file", paramLabel = "PATH",

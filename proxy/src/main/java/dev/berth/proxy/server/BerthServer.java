@@ -1,5 +1,6 @@
 package dev.berth.proxy.server;
 
+import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ListenAddress;
 import dev.berth.mysql.codec.PacketFrameDecoder;
@@ -46,7 +47,8 @@ public final class BerthServer implements AutoCloseable {
     public void start() throws InterruptedException {
         // The same loops serve clients and their backend connections, so a pair shares a thread.
         loops = transport.newEventLoopGroup(config.effectiveEventLoops());
-        SslContext backendSsl = config.backend().tls() ? TlsContexts.forBackend() : null;
+        BackendTlsConfig backendTls = config.backend().tls();
+        SslContext backendSsl = backendTls.enabled() ? TlsContexts.forBackend(backendTls) : null;
         pool = new BackendPool(config.pool(), new BackendConnector(config.backend(), backendSsl, transport));
         SslContext clientSsl = config.clientTls().enabled() ? TlsContexts.forClients(config.clientTls()) : null;
         ServerContext context = new ServerContext(config, pool, clientSsl);
@@ -61,6 +63,16 @@ public final class BerthServer implements AutoCloseable {
         warmUp();
         pool.startHousekeeping(loops.next());
         warnAboutIdleChurn();
+        warnAboutUnverifiedBackend();
+    }
+
+    /** An explicit choice, but one an operator reading the log should not miss. */
+    private void warnAboutUnverifiedBackend() {
+        BackendTlsConfig tls = config.backend().tls();
+        if (tls.enabled() && tls.verify() == BackendTlsConfig.Verify.NONE) {
+            log.warn("--backend-tls-verify none: the certificate of backend {} is not verified; the connection is "
+                    + "encrypted, but a man in the middle would go unnoticed", config.backend().address());
+        }
     }
 
     /** The articles' failure: a max idle far below max open closes connections on release after every burst. */

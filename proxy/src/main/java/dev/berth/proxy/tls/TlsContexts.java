@@ -1,5 +1,6 @@
 package dev.berth.proxy.tls;
 
+import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.ClientTlsConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -7,6 +8,7 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
+import java.util.Optional;
 import javax.net.ssl.SSLException;
 
 /**
@@ -65,21 +67,52 @@ public final class TlsContexts {
     }
 
     /**
-     * The client context for connections to the backend. It trusts any server certificate and does not check the
-     * host name: the backend is usually a database on the same private network, often with MySQL's
-     * auto-generated self-signed certificate, and this matches the MySQL client's default
-     * {@code --ssl-mode=REQUIRED} (encrypted, not verified). It protects against passive eavesdropping, not
-     * against an active man in the middle.
+     * The client context for connections to the backend. It checks the server's certificate chain against
+     * {@code --backend-tls-ca}, or else the JVM's default trust store, and the host name of {@code --backend} as
+     * HTTPS clients do (the {@code SslHandler} must be made with that host), unless {@code --backend-tls-verify}
+     * says less. With {@code none} any certificate is trusted, as by the MySQL client's {@code --ssl-mode=REQUIRED}:
+     * that protects against passive eavesdropping, not against an active man in the middle.
+     *
+     * @throws IllegalArgumentException when the {@code --backend-tls-ca} file holds no usable certificate
      */
-    public static SslContext forBackend() {
+    public static SslContext forBackend(BackendTlsConfig config) {
+        SslContextBuilder builder = SslContextBuilder.forClient()
+                .protocols(PROTOCOLS)
+                // Set for every mode: Netty 4.2 checks host names unless told not to.
+                .endpointIdentificationAlgorithm(config.verify() == BackendTlsConfig.Verify.FULL ? "HTTPS" : null);
+        if (config.verify() == BackendTlsConfig.Verify.NONE) {
+            builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
+        } else if (config.ca().isPresent()) {
+            Path ca = config.ca().get();
+            try {
+                builder.trustManager(ca.toFile());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--backend-tls-ca " + ca + ": cannot use it for TLS ("
+                        + rootMessage(e) + ")", e);
+            }
+        }
         try {
-            return SslContextBuilder.forClient()
-                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
-                    .protocols(PROTOCOLS)
-                    .build();
+            return builder.build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the TLS context for backend connections", e);
         }
+    }
+
+    /**
+     * When {@code failure} is a backend's certificate refused by a {@link #forBackend} context: what was wrong with
+     * it, and the flags that change what is checked.
+     */
+    public static Optional<String> rejectedCertificate(Throwable failure, BackendTlsConfig config) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CertificateException) {
+                String remedies = config.verify() == BackendTlsConfig.Verify.FULL
+                        ? "trust its CA with --backend-tls-ca, skip the host name check with --backend-tls-verify ca, "
+                                + "or trust any certificate with --backend-tls-verify none"
+                        : "trust its CA with --backend-tls-ca, or trust any certificate with --backend-tls-verify none";
+                return Optional.of("its TLS certificate was refused (" + rootMessage(cause) + "); " + remedies);
+            }
+        }
+        return Optional.empty();
     }
 
     private static String rootMessage(Throwable e) {

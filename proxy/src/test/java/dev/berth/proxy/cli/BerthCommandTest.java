@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.config.BackendConfig;
+import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ClientTlsConfig;
 import dev.berth.config.HostPort;
@@ -37,7 +38,7 @@ class BerthCommandTest {
 
     /** Every flag the command has; --help must list them all. */
     private static final List<String> FLAGS = List.of("--listen", "--backend", "--backend-user", "--backend-password",
-            "--backend-tls", "--backend-connect-timeout", "--user", "--users-file", "--max-open-conns",
+            "--backend-tls", "--backend-tls-verify", "--backend-tls-ca", "--backend-connect-timeout", "--user", "--users-file", "--max-open-conns",
             "--max-idle-conns", "--min-idle-conns", "--conn-max-lifetime", "--conn-max-idle-time", "--idle-ping-after",
             "--keepalive-interval", "--max-connecting", "--acquire-timeout", "--pool-mode", "--tls", "--no-tls", "--tls-cert", "--tls-key", "--require-tls",
             "--default-auth", "--event-loops", "--handshake-timeout", "--max-packet-size", "--help", "--version");
@@ -67,7 +68,7 @@ class BerthCommandTest {
         assertEquals(new HostPort("127.0.0.1", 3306), config.backend().address());
         assertEquals("root", config.backend().user());
         assertEquals("", config.backend().password());
-        assertFalse(config.backend().tls());
+        assertEquals(BackendTlsConfig.OFF, config.backend().tls());
         assertEquals(Duration.ofSeconds(5), config.backend().connectTimeout());
         assertEquals(PoolConfig.defaults(), config.pool());
         assertEquals(ClientTlsConfig.selfSigned(), config.clientTls());
@@ -83,11 +84,13 @@ class BerthCommandTest {
         Path cert = Files.writeString(dir.resolve("cert.pem"), "not parsed until start");
         Path key = Files.writeString(dir.resolve("key.pem"), "not parsed until start");
         Path usersFile = Files.writeString(dir.resolve("users"), "filed:pw\n");
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "not parsed until start");
 
         BerthConfig config = BerthCommand.toConfig(
                 "--listen", "127.0.0.1:7000", "--listen", "[::1]:7001", "--listen", "unix:/run/berth.sock",
                 "--backend", "db.internal:3307", "--backend-user", "berth", "--backend-password", "p,w:d",
-                "--backend-tls", "--backend-connect-timeout", "1500ms",
+                "--backend-tls", "--backend-tls-verify", "ca", "--backend-tls-ca", ca.toString(),
+                "--backend-connect-timeout", "1500ms",
                 "--user", "app:a,b", "--user", "ro:" + HASH, "--users-file", usersFile.toString(),
                 "--max-open-conns", "64", "--acquire-timeout", "2m", "--pool-mode", "SESSION",
                 "--tls", "--tls-cert", cert.toString(), "--tls-key", key.toString(), "--require-tls",
@@ -95,10 +98,11 @@ class BerthCommandTest {
 
         assertEquals(List.of(new ListenAddress.Tcp("127.0.0.1", 7000), new ListenAddress.Tcp("::1", 7001),
                 new ListenAddress.Unix(Path.of("/run/berth.sock"))), config.listen());
-        assertEquals(new BackendConfig(new HostPort("db.internal", 3307), "berth", "p,w:d", true,
+        BackendTlsConfig tls = new BackendTlsConfig(true, BackendTlsConfig.Verify.CA, Optional.of(ca));
+        assertEquals(new BackendConfig(new HostPort("db.internal", 3307), "berth", "p,w:d", tls,
                 Duration.ofMillis(1500)).toString(), config.backend().toString());
         assertEquals("p,w:d", config.backend().password());
-        assertTrue(config.backend().tls());
+        assertEquals(tls, config.backend().tls());
         assertEquals(Duration.ofMillis(1500), config.backend().connectTimeout());
         // A comma in a --user flag is part of the password.
         assertArrayEquals(utf8("a,b"), config.users().get("app").password().orElseThrow());
@@ -122,12 +126,15 @@ class BerthCommandTest {
     @Test
     void everyFlagFromTheEnvironment() throws Exception {
         Path usersFile = Files.writeString(dir.resolve("users"), "filed:pw\n");
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "not parsed until start");
         Map<String, String> environment = Map.ofEntries(
                 Map.entry("BERTH_LISTEN", "127.0.0.1:7000, unix:/run/berth.sock"),
                 Map.entry("BERTH_BACKEND", "db:3307"),
                 Map.entry("BERTH_BACKEND_USER", "berth"),
                 Map.entry("BERTH_BACKEND_PASSWORD", "from-env"),
                 Map.entry("BERTH_BACKEND_TLS", "true"),
+                Map.entry("BERTH_BACKEND_TLS_VERIFY", "ca"),
+                Map.entry("BERTH_BACKEND_TLS_CA", ca.toString()),
                 Map.entry("BERTH_BACKEND_CONNECT_TIMEOUT", "2s"),
                 Map.entry("BERTH_USER", "app:one,ro:" + HASH),
                 Map.entry("BERTH_USERS_FILE", usersFile.toString()),
@@ -146,7 +153,7 @@ class BerthCommandTest {
         assertEquals(new HostPort("db", 3307), config.backend().address());
         assertEquals("berth", config.backend().user());
         assertEquals("from-env", config.backend().password());
-        assertTrue(config.backend().tls());
+        assertEquals(new BackendTlsConfig(true, BackendTlsConfig.Verify.CA, Optional.of(ca)), config.backend().tls());
         assertEquals(Duration.ofSeconds(2), config.backend().connectTimeout());
         assertEquals(3, config.users().size());
         assertArrayEquals(utf8("one"), config.users().get("app").password().orElseThrow());
@@ -310,10 +317,54 @@ class BerthCommandTest {
     }
 
     @Test
+    void backendTlsVerifiesInFullByDefault() {
+        assertEquals(new BackendTlsConfig(true, BackendTlsConfig.Verify.FULL, Optional.empty()),
+                BerthCommand.toConfig("--user", "a:x", "--backend-tls").backend().tls());
+        assertEquals(BackendTlsConfig.Verify.NONE, BerthCommand.toConfig("--user", "a:x", "--backend-tls",
+                "--backend-tls-verify", "NONE").backend().tls().verify());
+    }
+
+    @Test
+    void backendTlsMistakesAreUsageErrors() throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
+        Path missing = dir.resolve("missing.pem");
+        assertUsageError("Invalid value for option '--backend-tls-verify': 'strict' is not a verification mode; "
+                + "use one of: full, ca, none; see berth --help", Map.of(), "--user", "a:x", "--backend-tls",
+                "--backend-tls-verify", "strict");
+        err.getBuffer().setLength(0);
+        // Without --backend-tls these would be ignored, and the backend reached in plain text.
+        assertUsageError("--backend-tls-verify needs --backend-tls", Map.of(), "--user", "a:x",
+                "--backend-tls-verify", "full");
+        err.getBuffer().setLength(0);
+        assertUsageError("--backend-tls-ca needs --backend-tls", Map.of("BERTH_BACKEND_TLS_CA", ca.toString()),
+                "--user", "a:x");
+        err.getBuffer().setLength(0);
+        assertUsageError("--backend-tls-ca has no use with --backend-tls-verify none, which trusts any certificate; "
+                + "drop one of them", Map.of(), "--user", "a:x", "--backend-tls", "--backend-tls-verify", "none",
+                "--backend-tls-ca", ca.toString());
+        err.getBuffer().setLength(0);
+        assertUsageError("--backend-tls-ca " + missing + ": no such file", Map.of(), "--user", "a:x",
+                "--backend-tls", "--backend-tls-ca", missing.toString());
+    }
+
+    @Test
     void usersFileErrorsNameTheLine() throws Exception {
         Path users = Files.writeString(dir.resolve("users"), "# accounts\napp:x\nbroken\n");
         assertUsageError(users + ":3: write name:password or name:*HEX (40 hex digits)", Map.of(),
                 "--users-file", users.toString());
+    }
+
+    @Test
+    void aMistypedHashIsAUsageError() throws Exception {
+        String why = "a password starting with * must be a mysql_native_password hash, * and 40 hex digits; "
+                + "a plain password cannot start with *, which marks a hash";
+        // toConfig first: accepted, the flags would start a server instead of failing.
+        assertThrows(IllegalArgumentException.class, () -> BerthCommand.toConfig("--user", "app:*ZZ"));
+        assertUsageError("--user: user 'app': " + why, Map.of(), "--user", "app:*ZZ");
+        err.getBuffer().setLength(0);
+        Path users = Files.writeString(dir.resolve("users"), "# accounts\nok:x\nro:*2470C0C06DEE42FD\n");
+        assertThrows(IllegalArgumentException.class, () -> BerthCommand.toConfig("--users-file", users.toString()));
+        assertUsageError(users + ":3: user 'ro': " + why, Map.of(), "--users-file", users.toString());
     }
 
     @Test
@@ -399,7 +450,7 @@ class BerthCommandTest {
 
         String beforeBind = BerthCommand.summary(BerthCommand.toConfig("--user", "a:x", "--no-tls",
                 "--listen", "unix:/run/b.sock", "--backend-tls"), List.of());
-        assertTrue(beforeBind.contains("listening on unix:/run/b.sock; backend root@127.0.0.1:3306 (tls); "),
+        assertTrue(beforeBind.contains("listening on unix:/run/b.sock; backend root@127.0.0.1:3306 (tls, verify full); "),
                 beforeBind);
         assertTrue(beforeBind.endsWith("; 1 user; client tls off"), beforeBind);
         assertFalse(beforeBind.contains(":x"), beforeBind);

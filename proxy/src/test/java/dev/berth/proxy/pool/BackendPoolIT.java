@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.berth.config.BackendConfig;
+import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.HostPort;
 import dev.berth.config.PoolConfig;
 import dev.berth.config.PoolMode;
@@ -435,7 +436,7 @@ class BackendPoolIT {
     private static BackendConnector connector(int port) {
         TestDatabase db = TestDatabase.get();
         BackendConfig backend = new BackendConfig(new HostPort("127.0.0.1", port), db.rootUser(), db.rootPassword(),
-                false, Duration.ofSeconds(5));
+                BackendTlsConfig.OFF, Duration.ofSeconds(5));
         return new BackendConnector(backend, null, NIO);
     }
 
