@@ -6,22 +6,26 @@ import io.netty.buffer.Unpooled;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
-final class Truncation {
+public final class Truncation {
     private Truncation() {
     }
 
     /** Every prefix of {@code whole} shorter than {@code upTo} fails with MalformedPacketException and nothing else. */
-    static void assertMalformedBelow(byte[] whole, int upTo, Consumer<ByteBuf> decode) {
+    public static void assertMalformedBelow(byte[] whole, int upTo, Consumer<ByteBuf> decode) {
         for (int length = 0; length < upTo; length++) {
-            ByteBuf prefix = Unpooled.wrappedBuffer(Arrays.copyOf(whole, length));
-            try {
-                decode.accept(prefix);
-                throw new AssertionError("prefix of " + length + " bytes decoded");
-            } catch (MalformedPacketException expected) {
-                // the one exception of the codec
-            } catch (RuntimeException e) {
-                throw new AssertionError("prefix of " + length + " bytes: " + e, e);
-            }
+            assertMalformed(whole, length, decode);
+        }
+    }
+
+    private static void assertMalformed(byte[] whole, int length, Consumer<ByteBuf> decode) {
+        ByteBuf prefix = Unpooled.wrappedBuffer(Arrays.copyOf(whole, length));
+        try {
+            decode.accept(prefix);
+            throw new AssertionError("prefix of " + length + " bytes decoded");
+        } catch (MalformedPacketException expected) {
+            // the one exception of the codec
+        } catch (RuntimeException e) {
+            throw new AssertionError("prefix of " + length + " bytes: " + e, e);
         }
     }
 }
