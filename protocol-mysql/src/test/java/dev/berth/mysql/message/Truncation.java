@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 public final class Truncation {
     private Truncation() {
@@ -14,6 +15,21 @@ public final class Truncation {
     public static void assertMalformedBelow(byte[] whole, int upTo, Consumer<ByteBuf> decode) {
         for (int length = 0; length < upTo; length++) {
             assertMalformed(whole, length, decode);
+        }
+    }
+
+    /**
+     * Every prefix of {@code whole} fails with MalformedPacketException and nothing else, except those of the
+     * {@code decodable} lengths (where a packet with optional fields may end), which decode.
+     */
+    public static void assertMalformedExcept(byte[] whole, Consumer<ByteBuf> decode, int... decodable) {
+        for (int length = 0; length < whole.length; length++) {
+            int at = length;
+            if (IntStream.of(decodable).anyMatch(end -> end == at)) {
+                decode.accept(Unpooled.wrappedBuffer(Arrays.copyOf(whole, length)));
+            } else {
+                assertMalformed(whole, length, decode);
+            }
         }
     }
 
