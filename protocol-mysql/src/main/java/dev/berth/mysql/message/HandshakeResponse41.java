@@ -1,8 +1,6 @@
 package dev.berth.mysql.message;
 
 import static dev.berth.mysql.codec.MysqlBuffers.readLenencBytes;
-import static dev.berth.mysql.codec.MysqlBuffers.readLenencInt;
-import static dev.berth.mysql.codec.MysqlBuffers.readLenencString;
 import static dev.berth.mysql.codec.MysqlBuffers.readNulBytes;
 import static dev.berth.mysql.codec.MysqlBuffers.readUnsigned;
 
@@ -11,7 +9,6 @@ import dev.berth.mysql.codec.MysqlBuffers;
 import dev.berth.mysql.protocol.Capabilities;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -61,19 +58,11 @@ public record HandshakeResponse41(long capabilities, int maxPacketSize, int char
         if (Capabilities.has(caps, Capabilities.CLIENT_PLUGIN_AUTH)) {
             plugin = new String(readNulBytes(payload), StandardCharsets.UTF_8);
         }
-        Map<String, String> attributes = new LinkedHashMap<>();
+        Map<String, String> attributes = Map.of();
         if (Capabilities.has(caps, Capabilities.CLIENT_CONNECT_ATTRS)) {
-            long length = readLenencInt(payload);
-            if (length < 0 || length > payload.readableBytes()) {
-                throw new MalformedPacketException("connection attributes of " + Long.toUnsignedString(length)
-                        + " bytes overrun the packet");
-            }
-            ByteBuf attrs = payload.readSlice((int) length);
-            while (attrs.isReadable()) {
-                attributes.put(readLenencString(attrs), readLenencString(attrs));
-            }
+            attributes = ConnectionAttributes.read(payload);
         }
-        return new HandshakeResponse41(caps, maxPacket, charset, user, auth, database, plugin, Map.copyOf(attributes));
+        return new HandshakeResponse41(caps, maxPacket, charset, user, auth, database, plugin, attributes);
     }
 
     /** Writes the response as Berth sends it to a backend (lenenc auth data, plugin name, attributes). */
@@ -88,17 +77,7 @@ public record HandshakeResponse41(long capabilities, int maxPacketSize, int char
             MysqlBuffers.writeNulString(out, authPluginName);
         }
         if (Capabilities.has(capabilities, Capabilities.CLIENT_CONNECT_ATTRS)) {
-            ByteBuf attrs = out.alloc().buffer();
-            try {
-                attributes.forEach((k, v) -> {
-                    MysqlBuffers.writeLenencString(attrs, k);
-                    MysqlBuffers.writeLenencString(attrs, v);
-                });
-                MysqlBuffers.writeLenencInt(out, attrs.readableBytes());
-                out.writeBytes(attrs);
-            } finally {
-                attrs.release();
-            }
+            ConnectionAttributes.write(out, attributes);
         }
     }
 

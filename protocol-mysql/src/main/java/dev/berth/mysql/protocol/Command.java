@@ -54,6 +54,7 @@ public final class Command {
             case COM_QUERY -> "COM_QUERY";
             case COM_FIELD_LIST -> "COM_FIELD_LIST";
             case COM_STATISTICS -> "COM_STATISTICS";
+            case COM_PROCESS_KILL -> "COM_PROCESS_KILL";
             case COM_PING -> "COM_PING";
             case COM_CHANGE_USER -> "COM_CHANGE_USER";
             case COM_STMT_PREPARE -> "COM_STMT_PREPARE";
