@@ -31,11 +31,13 @@ public final class BackendConnection {
     private long expiresAtNanos;
     private long lastPingNanos;
     private BackendLossListener lossListener;
+    private volatile BackendLossListener holder;
 
     // Session state as Berth last set or saw it; -1 (or a null schema) when unknown.
     private int characterSet;
     private int multiStatements = 1;
     private String schema;
+    private long pseudoThreadId;
 
     BackendConnection(Channel channel, long id, long serverConnectionId, long capabilities, BackendInfo info) {
         this.channel = channel;
@@ -46,6 +48,7 @@ public final class BackendConnection {
         this.tracker = new ResponseTracker(Capabilities.has(capabilities, Capabilities.CLIENT_DEPRECATE_EOF));
         this.characterSet = info.characterSet();
         this.schema = null;
+        this.pseudoThreadId = serverConnectionId;
     }
 
     /** Called when the connection goes away for whatever reason, once. */
@@ -55,6 +58,11 @@ public final class BackendConnection {
 
     public void setLossListener(BackendLossListener listener) {
         this.lossListener = listener;
+    }
+
+    /** The client session holding this connection hears of its loss too, even with no command outstanding. */
+    public void holder(BackendLossListener holder) {
+        this.holder = holder;
     }
 
     /**
@@ -115,6 +123,10 @@ public final class BackendConnection {
         }
         boolean complete = tracker.responseComplete();
         ResponseSink sink = complete ? sinks.poll() : sinks.peek();
+        if (batchSink != null && batchSink != sink) {
+            // Responses of two sinks in one read (a client's, then Berth's own queued behind it): each is flushed.
+            batchSink.flush();
+        }
         batchSink = sink;
         sink.onFrame(this, frame, kind, complete);
     }
@@ -136,6 +148,11 @@ public final class BackendConnection {
         lossListener = null;
         if (listener != null) {
             listener.onLost(this, cause);
+        }
+        BackendLossListener heldBy = holder;
+        holder = null;
+        if (heldBy != null) {
+            heldBy.onLost(this, cause);
         }
     }
 
@@ -221,6 +238,15 @@ public final class BackendConnection {
 
     public void multiStatements(int state) {
         this.multiStatements = state;
+    }
+
+    /** What CONNECTION_ID() returns on this connection: the server's thread id until Berth sets another. */
+    public long pseudoThreadId() {
+        return pseudoThreadId;
+    }
+
+    public void pseudoThreadId(long id) {
+        this.pseudoThreadId = id;
     }
 
     public String schema() {

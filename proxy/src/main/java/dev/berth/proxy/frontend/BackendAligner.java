@@ -11,19 +11,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings a backend connection to a client's view of its session (character set, multi-statements, schema) with as
- * few commands as it takes, none when the connection already matches, and completes a future once the server has
- * answered them all, so that no client command runs in the wrong session.
+ * Brings a backend connection to a client's view of its session with as few commands as it takes, none when the
+ * connection already matches: one SET for the character set and the connection id (so that CONNECTION_ID() is the
+ * id of Berth's greeting, through the server's {@code pseudo_thread_id}), COM_SET_OPTION for multi-statements,
+ * COM_INIT_DB for the schema. Its future completes once the server has answered them all, so that no client command
+ * runs in the wrong session.
  *
  * <p>The future fails with {@link AlignmentFailure} when the server refused the schema (the client gets that ERR) or
  * the connection was lost. A character set the server does not know keeps the server's default, as a direct login
- * with that collation id would.
+ * with that collation id would. When the backend account may not set {@code pseudo_thread_id} (it needs SUPER or
+ * the server's equivalent), Berth says so once and leaves CONNECTION_ID() to the server.
  */
-final class BackendAligner {
+public final class BackendAligner {
     private static final Logger log = LoggerFactory.getLogger(BackendAligner.class);
+    private static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
 
-    private BackendAligner() {
-    }
+    private volatile boolean mayMapConnectionId = true;
 
     /** Why a connection could not be aligned: the ERR to give the client. */
     static final class AlignmentFailure extends Exception {
@@ -39,58 +42,87 @@ final class BackendAligner {
         }
     }
 
-    private record Step(io.netty.buffer.ByteBuf frame, InternalCommand.Callback onResult) {
+    /** The outstanding commands of one alignment; touched only on the backend connection's event loop. */
+    private static final class Progress {
+        final Promise<Void> aligned;
+        int outstanding;
+
+        Progress(Promise<Void> aligned) {
+            this.aligned = aligned;
+        }
+
+        void send(BackendConnection b, io.netty.buffer.ByteBuf frame, InternalCommand.Callback onResult,
+                  boolean flush) {
+            outstanding++;
+            InternalCommand.send(b, frame, (c, error, lost) -> {
+                onResult.onResult(c, error, lost);
+                if (lost != null) {
+                    aligned.tryFailure(new AlignmentFailure(ClientErrors.lostError(lost)));
+                } else if (--outstanding == 0) {
+                    aligned.trySuccess(null);
+                }
+            }, flush);
+        }
     }
 
-    static Future<Void> align(ClientSession session, BackendConnection b, Promise<Void> aligned) {
-        List<Step> steps = new ArrayList<>(3);
+    Future<Void> align(ClientSession session, BackendConnection b, Promise<Void> aligned) {
+        List<Runnable> steps = new ArrayList<>(3);
+        Progress progress = new Progress(aligned);
         int charset = session.characterSet();
-        if (b.characterSet() != charset) {
-            String sql = "SET character_set_client=" + charset + ", character_set_results=" + charset
-                    + ", collation_connection=" + charset;
-            steps.add(new Step(InternalCommand.query(b.channel().alloc(), sql), (c, error, lost) -> {
-                if (error == null && lost == null) {
-                    c.characterSet(charset);
-                } else if (error != null) {
-                    log.debug("{} keeps its character set: {}", c, error);
-                }
-            }));
+        long connectionId = mayMapConnectionId ? session.connectionId() : b.serverConnectionId();
+        if (b.characterSet() != charset || b.pseudoThreadId() != connectionId) {
+            steps.add(() -> setSession(progress, b, charset, connectionId));
         }
         int multiStatements = session.multiStatements() ? 1 : 0;
         if (b.multiStatements() != multiStatements) {
-            steps.add(new Step(InternalCommand.setMultiStatements(b.channel().alloc(), multiStatements == 1),
-                    (c, error, lost) -> {
+            steps.add(() -> progress.send(b, InternalCommand.setMultiStatements(b.channel().alloc(),
+                    multiStatements == 1), (c, error, lost) -> {
                         if (error != null || lost != null) {
                             c.multiStatements(-1);
                         }
-                    }));
+                    }, false));
         }
         String schema = session.schema();
         if (schema != null && !schema.equals(b.schema())) {
-            steps.add(new Step(InternalCommand.initDb(b.channel().alloc(), schema), (c, error, lost) -> {
+            steps.add(() -> progress.send(b, InternalCommand.initDb(b.channel().alloc(), schema), (c, error, lost) -> {
                 if (error == null && lost == null) {
                     c.schema(schema);
                 } else if (error != null) {
                     aligned.tryFailure(new AlignmentFailure(error));
                 }
-            }));
+            }, false));
         }
         if (steps.isEmpty()) {
             aligned.trySuccess(null);
             return aligned;
         }
-        for (int i = 0; i < steps.size(); i++) {
-            Step step = steps.get(i);
-            boolean last = i == steps.size() - 1;
-            InternalCommand.send(b, step.frame(), (c, error, lost) -> {
-                step.onResult().onResult(c, error, lost);
-                if (lost != null) {
-                    aligned.tryFailure(new AlignmentFailure(ClientErrors.lostError(lost)));
-                } else if (last) {
-                    aligned.trySuccess(null);
-                }
-            }, last);
-        }
+        b.eventLoop().execute(() -> {
+            steps.forEach(Runnable::run);
+            b.channel().flush();
+        });
         return aligned;
+    }
+
+    private void setSession(Progress progress, BackendConnection b, int charset, long connectionId) {
+        StringBuilder sql = new StringBuilder("SET character_set_client=").append(charset)
+                .append(", character_set_results=").append(charset).append(", collation_connection=").append(charset);
+        boolean mapsId = connectionId != b.pseudoThreadId();
+        if (mapsId) {
+            sql.append(", pseudo_thread_id=").append(connectionId);
+        }
+        progress.send(b, InternalCommand.query(b.channel().alloc(), sql.toString()), (c, error, lost) -> {
+            if (error == null && lost == null) {
+                c.characterSet(charset);
+                c.pseudoThreadId(connectionId);
+            } else if (error != null && mapsId && error.code() == ER_SPECIFIC_ACCESS_DENIED) {
+                mayMapConnectionId = false;
+                log.warn("the backend account may not set pseudo_thread_id ({}): CONNECTION_ID() through Berth "
+                        + "shows the backend's thread id, not the greeting's; grant it SUPER (MariaDB) or "
+                        + "SYSTEM_VARIABLES_ADMIN (MySQL) to fix", error.message());
+                setSession(progress, c, charset, c.serverConnectionId());
+            } else if (error != null) {
+                log.debug("{} keeps its character set: {}", c, error);
+            }
+        }, true);
     }
 }

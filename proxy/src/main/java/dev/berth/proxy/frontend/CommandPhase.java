@@ -5,6 +5,7 @@ import dev.berth.mysql.codec.MysqlBuffers;
 import dev.berth.mysql.codec.PacketTooLargeException;
 import dev.berth.mysql.codec.Packets;
 import dev.berth.mysql.message.ErrPacket;
+import dev.berth.mysql.message.command.ComProcessKill;
 import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.mysql.protocol.Command;
 import dev.berth.mysql.protocol.ErrorCode;
@@ -126,12 +127,20 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                 frame.release();
                 channel.close();
             }
-            case Command.COM_PING, Command.COM_RESET_CONNECTION -> {
+            case Command.COM_PING -> {
                 if (idle) {
                     // Nothing to ask the backend: no session state exists on one yet.
                     answerOk(frame);
                 } else {
                     forward(frame, command);
+                }
+            }
+            case Command.COM_RESET_CONNECTION -> {
+                if (idle) {
+                    answerOk(frame);
+                } else {
+                    forward(frame, command);
+                    realignAfterReset();
                 }
             }
             case Command.COM_STMT_CLOSE, Command.COM_STMT_SEND_LONG_DATA -> {
@@ -149,12 +158,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                     forward(frame, command);
                 }
             }
-            case Command.COM_PROCESS_KILL -> {
-                int sequence = Packets.sequenceId(frame) + 1;
-                long id = Integer.toUnsignedLong(Packets.payload(frame).getIntLE(1));
-                frame.release();
-                KillCommand.run(server.sessions(), this, new KillStatement(id, false), sequence);
-            }
+            case Command.COM_PROCESS_KILL -> processKill(frame);
             case Command.COM_INIT_DB, Command.COM_FIELD_LIST, Command.COM_STATISTICS,
                  Command.COM_PROCESS_INFO, Command.COM_REFRESH, Command.COM_DEBUG,
                  Command.COM_CREATE_DB, Command.COM_DROP_DB, Command.COM_STMT_PREPARE, Command.COM_STMT_EXECUTE,
@@ -167,6 +171,32 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                         "berth: " + Command.name(command) + " is not supported through Berth")));
             }
         }
+    }
+
+    private void processKill(ByteBuf frame) {
+        int sequence = Packets.sequenceId(frame) + 1;
+        try {
+            long id = ComProcessKill.decode(Packets.payload(frame)).connectionId();
+            KillCommand.run(server.sessions(), this, new KillStatement(id, false), sequence);
+        } catch (MalformedPacketException e) {
+            reply(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.MALFORMED_PACKET,
+                    "berth: malformed COM_PROCESS_KILL (" + e.getMessage() + "); send a 4-byte connection id")));
+        } finally {
+            frame.release();
+        }
+    }
+
+    /**
+     * The client's own COM_RESET_CONNECTION brings the server's session back to its defaults, the character set
+     * among them; the client's session keeps the character set of its handshake, as it would directly. Queued
+     * behind the reset, before anything the client sends next.
+     */
+    private void realignAfterReset() {
+        BackendConnection b = session.backend();
+        b.eventLoop().execute(() -> {
+            b.characterSet(-1);
+            server.aligner().align(session, b, b.eventLoop().newPromise());
+        });
     }
 
     private void answerOk(ByteBuf frame) {
@@ -249,7 +279,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             }
             session.backend(b);
             log.debug("client {} took {}", session.connectionId(), b);
-            BackendAligner.align(session, b, channel.eventLoop().newPromise()).addListener(aligned -> {
+            b.holder(this::heldBackendLost);
+            server.aligner().align(session, b, channel.eventLoop().newPromise()).addListener(aligned -> {
                 if (state == State.CLOSED) {
                     return; // the client left meanwhile and gave the connection back
                 }
@@ -307,6 +338,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         if (b == null) {
             return;
         }
+        b.holder(null);
         b.channel().config().setAutoRead(true);
         b.eventLoop().execute(() -> {
             if (!midCommand && b.idle()) {
@@ -383,6 +415,25 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             state = State.IDLE;
             pool.discard(lost, CloseReason.LOST_MID_SESSION);
             refuse(sequence, ClientErrors.lostError(cause));
+        });
+    }
+
+    /**
+     * The server closed the connection this client holds, with no command of the client's outstanding (a
+     * wait_timeout, a restart): the client's socket closes too, as a direct connection's would, so its driver
+     * reconnects.
+     */
+    private void heldBackendLost(BackendConnection lost, Throwable cause) {
+        onClientLoop(() -> {
+            if (session.backend() != lost) {
+                return;
+            }
+            log.debug("client {}: {} lost while idle ({}); closing the client", session.connectionId(), lost,
+                    cause.toString());
+            session.backend(null);
+            state = State.IDLE;
+            pool.discard(lost, CloseReason.LOST_MID_SESSION);
+            channel.close();
         });
     }
 

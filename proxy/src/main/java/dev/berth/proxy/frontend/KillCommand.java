@@ -36,6 +36,12 @@ final class KillCommand {
                     "Unknown thread id: " + kill.id())));
             return;
         }
+        if (!java.util.Objects.equals(target.user(), self.user())) {
+            // The server's rule for accounts without the privilege to kill others' threads.
+            requester.reply(ErrFrames.of(self.channel().alloc(), sequence, new ErrPacket(1095, "HY000",
+                    "You are not owner of thread " + kill.id())));
+            return;
+        }
         if (!kill.queryOnly()) {
             target.channel().eventLoop().execute(() -> target.channel().close());
             if (target != self) {

@@ -1,6 +1,7 @@
 package dev.berth.proxy.pool;
 
 import dev.berth.config.PoolConfig;
+import dev.berth.mysql.message.ErrPacket;
 import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.backend.BackendConnector;
 import dev.berth.proxy.backend.BackendException;
@@ -43,6 +44,11 @@ public final class BackendPool {
     static final long QUIT_GRACE_MILLIS = 1_000;
     /** The most a connection's lifetime is shortened by, so connections opened together don't expire together. */
     static final double LIFETIME_JITTER = 0.05;
+    /**
+     * COM_RESET_CONNECTION keeps FOUND_ROWS() and LAST_INSERT_ID() (and ROW_COUNT()); this one statement brings them
+     * to what a new connection shows: 0, 0 (and -1), so the next client sees nothing of the previous one's.
+     */
+    static final String SCRUB = "SELECT 1 FROM DUAL WHERE LAST_INSERT_ID(0)";
 
     private final PoolConfig config;
     private final BackendConnector connector;
@@ -284,7 +290,8 @@ public final class BackendPool {
 
     /**
      * Returns a connection its client is done with. It is reset (COM_RESET_CONNECTION: rolls back, drops temporary
-     * tables, user variables and prepared statements) before anyone else gets it; if that fails it is closed.
+     * tables, user variables and prepared statements) and scrubbed of what the reset keeps ({@link #SCRUB}) before
+     * anyone else gets it; if either fails it is closed.
      */
     public void release(BackendConnection c) {
         if (!c.isActive()) {
@@ -294,11 +301,14 @@ public final class BackendPool {
         synchronized (this) {
             resetting[kind(c.foundRows())]++;
         }
-        InternalCommand.send(c, InternalCommand.resetConnection(c.channel().alloc()), (backend, error, lost) -> {
+        ErrPacket[] resetError = new ErrPacket[1];
+        InternalCommand.send(c, InternalCommand.resetConnection(c.channel().alloc()),
+                (backend, error, lost) -> resetError[0] = error, false);
+        InternalCommand.send(c, InternalCommand.query(c.channel().alloc(), SCRUB), (backend, error, lost) -> {
             synchronized (this) {
                 resetting[kind(backend.foundRows())]--;
             }
-            if (error != null || lost != null) {
+            if (resetError[0] != null || error != null || lost != null) {
                 discard(backend, CloseReason.RESET_FAILED);
             } else {
                 // The reset brings session variables back to the server's defaults, the character set among them.

@@ -118,19 +118,10 @@ class BackendUnavailableIT {
 
                 relay.stop(); // the server goes away: listener and every connection
 
-                // The client whose backend connection was cut hears of it, and is disconnected.
+                // The client whose backend connection was cut is disconnected at once, as a direct client's socket
+                // would be, so that its driver reconnects; it need not send anything to find out.
                 long t0 = System.nanoTime();
-                RawMysqlClient.Packet p;
-                try {
-                    before.sendQuery("SELECT 2");
-                    p = before.readPacket();
-                } catch (IOException e) {
-                    throw new AssertionError("expected an ERR for the lost backend, got " + e, e);
-                }
-                assertNotNull(p, "closed without an ERR");
-                assertEquals(1158, p.err().code(), p.describe()); // ER_NET_READ_ERROR
-                assertEquals("08S01", p.err().sqlState(), p.describe());
-                assertTrue(before.readUntilClosed().isEmpty());
+                assertTrue(before.readUntilClosed().isEmpty(), "closed without a packet");
                 assertFast(t0, 3_000);
             } finally {
                 before.close();

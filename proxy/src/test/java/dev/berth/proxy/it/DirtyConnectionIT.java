@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.proxy.it.support.Eventually;
+import dev.berth.proxy.it.support.BackendThread;
 import dev.berth.proxy.it.support.RawMysqlClient;
 import dev.berth.proxy.it.support.RunningBerth;
 import dev.berth.proxy.it.support.TestDatabase;
@@ -60,7 +61,7 @@ class DirtyConnectionIT {
         RawMysqlClient a = RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER, RunningBerth.PASSWORD,
                 TestDatabase.DATABASE);
         try {
-            aId = Long.parseLong(a.queryValue("SELECT CONNECTION_ID()"));
+            aId = Long.parseLong(a.queryValue(BackendThread.SQL));
             dirty(a);
             closedBefore = berth.poolStats().closedByReason();
         } finally {
@@ -78,7 +79,7 @@ class DirtyConnectionIT {
         Connection a = berth.mariadbConnection("");
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try (Statement s = a.createStatement()) {
-            aId = value(s, "SELECT CONNECTION_ID()");
+            aId = value(s, BackendThread.SQL);
             s.execute("SET @berth_dirty = 42");
             s.execute("CREATE TEMPORARY TABLE dirty_tmp (x INT)");
             s.execute("START TRANSACTION");
@@ -105,7 +106,7 @@ class DirtyConnectionIT {
     /** The next client gets the same backend connection (it was reset, not closed) with nothing of A's on it. */
     private void assertCleanSession(long aId, String options, Map<String, Long> closedBefore) throws Exception {
         try (Connection b = berth.mysqlConnection(options); Statement s = b.createStatement()) {
-            assertEquals(aId, value(s, "SELECT CONNECTION_ID()"), "the only backend connection should be reused");
+            assertEquals(aId, value(s, BackendThread.SQL), "the only backend connection should be reused");
             try (ResultSet rs = s.executeQuery("SELECT @berth_dirty IS NULL, @@in_transaction")) {
                 assertTrue(rs.next());
                 assertEquals(1, rs.getInt(1), "user variable survived");
@@ -127,7 +128,7 @@ class DirtyConnectionIT {
         RawMysqlClient a = RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER, RunningBerth.PASSWORD,
                 TestDatabase.DATABASE);
         try {
-            aId = Long.parseLong(a.queryValue("SELECT CONNECTION_ID()"));
+            aId = Long.parseLong(a.queryValue(BackendThread.SQL));
             a.sendQuery("SELECT seq, REPEAT('x', 200) FROM seq_1_to_1000000");
             for (int i = 0; i < 1_000; i++) { // column count, definitions, EOF, then rows
                 assertTrue(a.readPacket() != null);
@@ -144,7 +145,7 @@ class DirtyConnectionIT {
         RawMysqlClient a = RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER, RunningBerth.PASSWORD,
                 TestDatabase.DATABASE);
         try {
-            aId = Long.parseLong(a.queryValue("SELECT CONNECTION_ID()"));
+            aId = Long.parseLong(a.queryValue(BackendThread.SQL));
             assertNull(a.query("SET @berth_dirty = 1").err());
             a.sendQuery("SELECT SLEEP(2)");
             Thread.sleep(200);
@@ -164,7 +165,7 @@ class DirtyConnectionIT {
         long firstAnswerMillis;
         long t0 = System.nanoTime();
         try (Connection b = berth.mysqlConnection(""); Statement s = b.createStatement()) {
-            long bId = value(s, "SELECT CONNECTION_ID()");
+            long bId = value(s, BackendThread.SQL);
             firstAnswerMillis = (System.nanoTime() - t0) / 1_000_000;
             assertNotEquals(aId, bId, "a backend left mid-command must not be reused");
             try (ResultSet rs = s.executeQuery("SELECT @berth_dirty IS NULL, @@in_transaction")) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.RawMysqlClient;
+import dev.berth.proxy.it.support.BackendThread;
 import dev.berth.proxy.it.support.RunningBerth;
 import dev.berth.proxy.it.support.TestDatabase;
 import dev.berth.proxy.pool.PoolStats;
@@ -58,7 +59,8 @@ class PoolBoundIT {
                              Statement s = c.createStatement()) {
                             Set<Long> mine = new HashSet<>();
                             for (int q = 0; q < 3; q++) {
-                                try (ResultSet rs = s.executeQuery("SELECT SLEEP(0.01), CONNECTION_ID(), " + client)) {
+                                try (ResultSet rs = s.executeQuery("SELECT SLEEP(0.01), "
+                                        + BackendThread.of(String.valueOf(client)) + ", " + client)) {
                                     assertTrue(rs.next());
                                     assertEquals(0, rs.getInt(1));
                                     assertEquals(client, rs.getInt(3));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.mysql.protocol.ServerStatus;
 import dev.berth.proxy.it.support.Eventually;
+import dev.berth.proxy.it.support.BackendThread;
 import dev.berth.proxy.it.support.RawMysqlClient;
 import dev.berth.proxy.it.support.RawMysqlClient.Packet;
 import dev.berth.proxy.it.support.RunningBerth;
@@ -155,11 +156,11 @@ class ProtocolTranslationIT {
         try (RawMysqlClient client = login(OLD_CLIENT)) {
             client.command(0x1b, new byte[] {0, 0}); // COM_SET_OPTION MYSQL_OPTION_MULTI_STATEMENTS_ON
             assertEquals(0xfe, client.read(1).get(0).first());
-            serverThread = Long.parseLong(client.queryValue("SELECT CONNECTION_ID()"));
+            serverThread = Long.parseLong(client.queryValue(BackendThread.SQL));
         }
         Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().inUse() == 0, () -> berth.poolStats().toString());
         try (RawMysqlClient client = login(OLD_CLIENT)) {
-            assertEquals(serverThread, Long.parseLong(client.queryValue("SELECT CONNECTION_ID()")),
+            assertEquals(serverThread, Long.parseLong(client.queryValue(BackendThread.SQL)),
                     "the newest idle connection is reused");
             client.sendQuery("SELECT 1; SELECT 2");
             Packet err = client.read(1).get(0);
@@ -176,13 +177,13 @@ class ProtocolTranslationIT {
                     RawMysqlClient.LATIN1_SWEDISH_CI).isOk());
             assertEquals("latin1 latin1 latin1_swedish_ci", latin1.queryValue(
                     "SELECT CONCAT_WS(' ', @@character_set_client, @@character_set_results, @@collation_connection)"));
-            serverThread = Long.parseLong(latin1.queryValue("SELECT CONNECTION_ID()"));
+            serverThread = Long.parseLong(latin1.queryValue(BackendThread.SQL));
         }
         Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().inUse() == 0, () -> berth.poolStats().toString());
         try (RawMysqlClient utf8 = RawMysqlClient.connect("127.0.0.1", berth.port(), 20_000)) {
             assertTrue(utf8.tryLogin(RunningBerth.USER, RunningBerth.PASSWORD, TestDatabase.DATABASE, OLD_CLIENT,
                     RawMysqlClient.UTF8MB4_GENERAL_CI).isOk());
-            assertEquals(serverThread, Long.parseLong(utf8.queryValue("SELECT CONNECTION_ID()")),
+            assertEquals(serverThread, Long.parseLong(utf8.queryValue(BackendThread.SQL)),
                     "the same backend connection serves the second client");
             assertEquals("utf8mb4 utf8mb4 utf8mb4_general_ci", utf8.queryValue(
                     "SELECT CONCAT_WS(' ', @@character_set_client, @@character_set_results, @@collation_connection)"));

@@ -84,6 +84,7 @@ public final class RawMysqlClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private Greeting greeting;
 
     private RawMysqlClient(Socket socket) throws IOException {
         this.socket = socket;
@@ -114,6 +115,11 @@ public final class RawMysqlClient implements AutoCloseable {
             c.close();
             throw e;
         }
+    }
+
+    /** The greeting of the last login, or null before one. */
+    public Greeting greeting() {
+        return greeting;
     }
 
     public Socket socket() {
@@ -261,6 +267,7 @@ public final class RawMysqlClient implements AutoCloseable {
     public Packet tryLogin(String user, String password, String database, long capabilities, int characterSet)
             throws IOException {
         Greeting g = readGreeting();
+        greeting = g;
         long caps = capabilities | (database != null ? Capabilities.CLIENT_CONNECT_WITH_DB : 0);
         ByteArrayOutputStream p = new ByteArrayOutputStream();
         writeInt(p, caps, 4);

@@ -1,0 +1,158 @@
+package dev.berth.proxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.mysql.protocol.Capabilities;
+import dev.berth.mysql.protocol.Command;
+import dev.berth.proxy.it.support.RawMysqlClient;
+import dev.berth.proxy.it.support.RawMysqlClient.Packet;
+import dev.berth.proxy.it.support.RunningBerth;
+import dev.berth.proxy.it.support.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a client sees of its own session through Berth is what a direct connection shows it: its connection id, no
+ * trace of the previous client of its backend connection, its character set after its own reset, and a socket that
+ * closes when the server drops its connection. At most two backend connections, reused newest first, so a client
+ * that follows another gets the connection the other just left.
+ */
+class SessionFidelityIT {
+    private static final String OTHER_USER = "other";
+    private static final String OTHER_PASSWORD = "other-secret";
+    private static RunningBerth berth;
+
+    @BeforeAll
+    static void start() throws Exception {
+        berth = RunningBerth.start("--no-tls", "--max-open-conns", "2",
+                "--user", OTHER_USER + ":" + OTHER_PASSWORD);
+    }
+
+    @AfterAll
+    static void stop() {
+        berth.close();
+    }
+
+    private static RawMysqlClient login(String user, String password) throws Exception {
+        return RawMysqlClient.login("127.0.0.1", berth.port(), user, password, TestDatabase.DATABASE);
+    }
+
+    @Test
+    void connectionIdIsTheGreetingsIdAndKillQueryWithItWorks() throws Exception {
+        try (RawMysqlClient victim = RawMysqlClient.connect("127.0.0.1", berth.port(), 20_000)) {
+            assertTrue(victim.tryLogin(RunningBerth.USER, RunningBerth.PASSWORD, TestDatabase.DATABASE).isOk());
+            long greetingId = victim.greeting().connectionId();
+            long reported = Long.parseLong(victim.queryValue("SELECT CONNECTION_ID()"));
+            assertEquals(greetingId, reported, "CONNECTION_ID() must be the id of the greeting");
+
+            long started = System.nanoTime();
+            CompletableFuture<String> sleep = CompletableFuture.supplyAsync(() -> {
+                try {
+                    RawMysqlClient.Result r = victim.query("SELECT SLEEP(20)");
+                    return r.err() != null ? "ERR " + r.err().code() : r.rows().get(0).get(0);
+                } catch (Exception e) {
+                    return e.toString();
+                }
+            });
+            Thread.sleep(300); // the SLEEP must have started; KILL QUERY of an idle session does nothing
+            try (RawMysqlClient killer = login(RunningBerth.USER, RunningBerth.PASSWORD)) {
+                RawMysqlClient.Result result = killer.query("KILL QUERY " + reported);
+                assertNull(result.err(), "KILL QUERY " + reported + " refused: " + result.err());
+            }
+            String outcome = sleep.get(15, TimeUnit.SECONDS);
+            // Killed, SLEEP returns 1 (MySQL) or the statement fails with 1317 (MariaDB).
+            assertTrue(outcome.equals("1") || outcome.equals("ERR 1317"), outcome);
+            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(15), "stopped before its 20 s");
+        }
+    }
+
+    @Test
+    void processKillWithoutAnIdIsACleanErrorAndTheSessionGoesOn() throws Exception {
+        try (RawMysqlClient client = login(RunningBerth.USER, RunningBerth.PASSWORD)) {
+            client.command(Command.COM_PROCESS_KILL, new byte[0]);
+            Packet answer = client.read(1).get(0);
+            assertTrue(answer.isErr(), answer.describe());
+            assertEquals(1835, answer.err().code(), answer.describe());
+            assertEquals("1", client.queryValue("SELECT 1"));
+        }
+    }
+
+    @Test
+    void killingAnotherAccountsConnectionIsRefused() throws Exception {
+        try (RawMysqlClient victim = login(OTHER_USER, OTHER_PASSWORD);
+             RawMysqlClient killer = login(RunningBerth.USER, RunningBerth.PASSWORD)) {
+            long id = Long.parseLong(victim.queryValue("SELECT CONNECTION_ID()"));
+            for (String kill : List.of("KILL " + id, "KILL QUERY " + id)) {
+                RawMysqlClient.Result result = killer.query(kill);
+                assertTrue(result.err() != null, kill + " of another account's connection was accepted");
+                assertEquals(1095, result.err().code(), result.err().toString());
+            }
+            assertEquals("1", victim.queryValue("SELECT 1"), "the other account's connection lives on");
+        }
+    }
+
+    @Test
+    void theNextClientSeesNoFoundRowsOrLastInsertIdOfThePrevious() throws Exception {
+        try (RawMysqlClient first = login(RunningBerth.USER, RunningBerth.PASSWORD)) {
+            first.query("CREATE TEMPORARY TABLE ids (id INT AUTO_INCREMENT PRIMARY KEY)").rowsOrThrow();
+            first.query("INSERT INTO ids VALUES (NULL), (NULL), (NULL)").rowsOrThrow();
+            first.query("SELECT SQL_CALC_FOUND_ROWS * FROM information_schema.COLLATIONS LIMIT 1").rowsOrThrow();
+            assertTrue(Long.parseLong(first.queryValue("SELECT FOUND_ROWS()")) > 1);
+        }
+        try (RawMysqlClient next = login(RunningBerth.USER, RunningBerth.PASSWORD)) {
+            assertEquals("0 0", next.queryValue("SELECT CONCAT(FOUND_ROWS(), ' ', LAST_INSERT_ID())"),
+                    "a new connection starts with FOUND_ROWS() and LAST_INSERT_ID() at 0");
+        }
+    }
+
+    @Test
+    void theClientsOwnResetKeepsTheCharacterSetOfItsHandshake() throws Exception {
+        try (RawMysqlClient latin1 = RawMysqlClient.connect("127.0.0.1", berth.port(), 20_000)) {
+            long capabilities = Capabilities.CLIENT_LONG_PASSWORD | Capabilities.CLIENT_PROTOCOL_41
+                    | Capabilities.CLIENT_TRANSACTIONS | Capabilities.CLIENT_SECURE_CONNECTION
+                    | Capabilities.CLIENT_MULTI_RESULTS | Capabilities.CLIENT_PLUGIN_AUTH;
+            assertTrue(latin1.tryLogin(RunningBerth.USER, RunningBerth.PASSWORD, TestDatabase.DATABASE, capabilities,
+                    RawMysqlClient.LATIN1_SWEDISH_CI).isOk());
+            latin1.command(Command.COM_RESET_CONNECTION, new byte[0]);
+            assertTrue(latin1.read(1).get(0).isOk());
+            assertEquals("latin1 latin1 latin1_swedish_ci", latin1.queryValue(
+                    "SELECT CONCAT_WS(' ', @@character_set_client, @@character_set_results, @@collation_connection)"));
+        }
+    }
+
+    @Test
+    void aBackendConnectionTheServerDropsClosesItsIdleClient() throws Exception {
+        try (RawMysqlClient client = login(RunningBerth.USER, RunningBerth.PASSWORD);
+             Connection root = TestDatabase.get().rootConnection()) {
+            assertEquals("1", client.queryValue("SELECT 1"));
+            List<Long> berthThreads = new java.util.ArrayList<>();
+            try (Statement s = root.createStatement();
+                 var rs = s.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '"
+                         + TestDatabase.get().rootUser() + "' AND ID <> CONNECTION_ID() AND COMMAND = 'Sleep' "
+                         + "AND DB = '" + TestDatabase.DATABASE + "'")) {
+                while (rs.next()) {
+                    berthThreads.add(rs.getLong(1));
+                }
+            }
+            assertTrue(!berthThreads.isEmpty(), "Berth's backend connections are in the process list");
+            try (Statement s = root.createStatement()) {
+                for (long thread : berthThreads) {
+                    s.execute("KILL " + thread);
+                }
+            }
+            client.setReadTimeout(5_000);
+            long start = System.nanoTime();
+            List<Packet> before = client.readUntilClosed();
+            assertTrue(before.isEmpty(), "nothing is sent before the close: " + before);
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "closed at once");
+        }
+    }
+}
