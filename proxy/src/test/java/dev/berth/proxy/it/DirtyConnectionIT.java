@@ -147,7 +147,7 @@ class DirtyConnectionIT {
         try {
             aId = Long.parseLong(a.queryValue("SELECT CONNECTION_ID()"));
             assertNull(a.query("SET @berth_dirty = 1").err());
-            a.sendQuery("SELECT SLEEP(2)");
+            a.sendQuery("SELECT SLEEP(2)"); // part of the test: a query that still runs when A goes
             awaitRunningOnServer(aId, "SELECT SLEEP(2)");
         } finally {
             a.kill();

@@ -42,6 +42,8 @@ class KillIT {
              Statement sleeping = victim.createStatement(); Statement other = bystander.createStatement()) {
             long victimBackend = backendId(sleeping);
             long bystanderBackend = backendId(other);
+            // The server-side SLEEPs are part of the test: the victim's runs until cancelled, the bystander's runs
+            // alongside it and must reach its end.
             CompletableFuture<ResultSet> bystanderQuery = CompletableFuture.supplyAsync(() -> {
                 try {
                     return other.executeQuery("SELECT SLEEP(2), 'bystander'");

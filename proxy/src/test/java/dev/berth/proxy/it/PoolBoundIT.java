@@ -58,6 +58,8 @@ class PoolBoundIT {
                              Statement s = c.createStatement()) {
                             Set<Long> mine = new HashSet<>();
                             for (int q = 0; q < 3; q++) {
+                                // The server-side SLEEP is part of the test, not a wait: each query holds its backend
+                                // connection a while, so the 200 sessions overlap and contend for the 8.
                                 try (ResultSet rs = s.executeQuery("SELECT SLEEP(0.01), CONNECTION_ID(), " + client)) {
                                     assertTrue(rs.next());
                                     assertEquals(0, rs.getInt(1));
