@@ -12,6 +12,7 @@ import dev.berth.proxy.it.support.RawMysqlClient;
 import dev.berth.proxy.it.support.RunningBerth;
 import dev.berth.proxy.it.support.TestDatabase;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -147,8 +148,8 @@ class DirtyConnectionIT {
         try {
             aId = Long.parseLong(a.queryValue(BackendThread.SQL));
             assertNull(a.query("SET @berth_dirty = 1").err());
-            a.sendQuery("SELECT SLEEP(2)");
-            Thread.sleep(200);
+            a.sendQuery("SELECT SLEEP(2)"); // part of the test: a query that still runs when A goes
+            awaitRunningOnServer(aId, "SELECT SLEEP(2)");
         } finally {
             a.kill();
         }
@@ -206,6 +207,23 @@ class DirtyConnectionIT {
                 () -> "pool " + berth.poolStats());
         assertEquals(1, berth.poolStats().openConnections(), berth.poolStats().toString());
         return firstAnswerMillis;
+    }
+
+    /** Waits until the server runs {@code sql} on backend connection {@code id}. */
+    private static void awaitRunningOnServer(long id, String sql) throws Exception {
+        try (Connection root = TestDatabase.get().rootConnection();
+             PreparedStatement s = root.prepareStatement(
+                     "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ? AND INFO = ?")) {
+            s.setLong(1, id);
+            s.setString(2, sql);
+            Eventually.await(Duration.ofSeconds(10), () -> {
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() && rs.getLong(1) == 1;
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, () -> "backend connection " + id + " not running " + sql);
+        }
     }
 
     private static long value(Statement s, String sql) throws SQLException {

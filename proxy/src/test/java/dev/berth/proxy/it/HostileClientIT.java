@@ -405,6 +405,8 @@ class HostileClientIT {
                         backend = rs.getLong(2);
                     }
                     answered.incrementAndGet();
+                    // Pacing, not a wait for anything: a steady trickle of queries, short of a busy loop that would
+                    // take a core of this 2-core machine from the hostile clients and Berth.
                     Thread.sleep(2);
                 }
             } catch (Throwable t) {

@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.RunningBerth;
+import dev.berth.proxy.it.support.TestDatabase;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -36,6 +40,10 @@ class KillIT {
     void statementCancelStopsOnlyThatClientsQuery() throws Exception {
         try (Connection victim = berth.mysqlConnection(""); Connection bystander = berth.mysqlConnection("");
              Statement sleeping = victim.createStatement(); Statement other = bystander.createStatement()) {
+            long victimBackend = backendId(sleeping);
+            long bystanderBackend = backendId(other);
+            // The server-side SLEEPs are part of the test: the victim's runs until cancelled, the bystander's runs
+            // alongside it and must reach its end.
             CompletableFuture<ResultSet> bystanderQuery = CompletableFuture.supplyAsync(() -> {
                 try {
                     return other.executeQuery("SELECT SLEEP(2), 'bystander'");
@@ -45,7 +53,9 @@ class KillIT {
             });
             CompletableFuture<Void> cancel = CompletableFuture.runAsync(() -> {
                 try {
-                    Thread.sleep(500);
+                    // Both queries run on the server: the cancel has one to stop and one to leave alone.
+                    awaitRunning(victimBackend, "SELECT SLEEP(30)");
+                    awaitRunning(bystanderBackend, "SELECT SLEEP(2), 'bystander'");
                     sleeping.cancel(); // Connector/J sends KILL QUERY <greeting id> on a new connection
                 } catch (Exception e) {
                     throw new RuntimeException(e);
@@ -74,6 +84,31 @@ class KillIT {
             try (ResultSet rs = victim.createStatement().executeQuery("SELECT 'still here'")) {
                 assertTrue(rs.next(), "KILL QUERY leaves the connection usable");
             }
+        }
+    }
+
+    /** The server's id of the backend connection that {@code s}'s client holds. */
+    private static long backendId(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+            assertTrue(rs.next());
+            return rs.getLong(1);
+        }
+    }
+
+    /** Waits until the server runs {@code sql} on backend connection {@code id}. */
+    private static void awaitRunning(long id, String sql) throws Exception {
+        try (Connection root = TestDatabase.get().rootConnection();
+             PreparedStatement s = root.prepareStatement(
+                     "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ? AND INFO = ?")) {
+            s.setLong(1, id);
+            s.setString(2, sql);
+            Eventually.await(Duration.ofSeconds(10), () -> {
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() && rs.getLong(1) == 1;
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, () -> "backend connection " + id + " not running " + sql);
         }
     }
 

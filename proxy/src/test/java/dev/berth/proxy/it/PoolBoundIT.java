@@ -59,6 +59,8 @@ class PoolBoundIT {
                              Statement s = c.createStatement()) {
                             Set<Long> mine = new HashSet<>();
                             for (int q = 0; q < 3; q++) {
+                                // The server-side SLEEP is part of the test, not a wait: each query holds its backend
+                                // connection a while, so the 200 sessions overlap and contend for the 8.
                                 try (ResultSet rs = s.executeQuery("SELECT SLEEP(0.01), "
                                         + BackendThread.of(String.valueOf(client)) + ", " + client)) {
                                     assertTrue(rs.next());

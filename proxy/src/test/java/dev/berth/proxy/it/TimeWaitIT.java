@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.berth.proxy.it.support.ChurnClient;
+import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.RunningBerth;
 import dev.berth.proxy.it.support.SocketStates;
 import dev.berth.proxy.it.support.TestDatabase;
@@ -25,6 +26,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -190,10 +192,7 @@ class TimeWaitIT {
                     "--listen", "unix:" + socket, "--backend", backend, "--backend-user", db.rootUser(),
                     "--backend-password", db.rootPassword(), "--user", RunningBerth.USER + ":" + RunningBerth.PASSWORD,
                     "--max-open-conns", String.valueOf(HANDFUL));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!Files.exists(socket) && berth.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            Eventually.poll(Duration.ofSeconds(20), () -> Files.exists(socket) || !berth.isAlive());
             assumeTrue(Files.exists(socket), "Berth did not start in the namespace: " + Files.readString(berthLog.toPath()));
 
             ChurnClient.Result through = churnInNamespace("jdbc:mariadb://localhost/" + TestDatabase.DATABASE
@@ -228,11 +227,10 @@ class TimeWaitIT {
 
     // ---- support ------------------------------------------------------------------------------------------------
 
+    /** Waits for Berth's warm-up connection (opened at start) to be idle, so the churn does not count it. */
     private static void awaitWarm(RunningBerth berth) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (berth.poolStats().idle() < 1 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Eventually.await(Duration.ofSeconds(10), () -> berth.poolStats().idle() >= 1,
+                () -> "Berth's warm-up connection is not idle: " + berth.poolStats());
     }
 
     private static int appeared(Set<String> before, Set<String> after) {
@@ -241,15 +239,32 @@ class TimeWaitIT {
         return fresh.size();
     }
 
-    /** The server's count of connection attempts (including the one asking). */
+    /**
+     * The server's count of connection attempts (including the one asking). Returns once the asking connection's
+     * TIME_WAIT socket exists, so that a caller's "before" set has it.
+     */
     private static long serverConnections() throws SQLException, InterruptedException {
-        try (Connection c = TestDatabase.get().rootConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Connections'")) {
-            rs.next();
-            return rs.getLong(2);
-        } finally {
-            Thread.sleep(100); // this connection's own TIME_WAIT settles before the caller counts
+        long connections;
+        int localPort;
+        try (Connection c = TestDatabase.get().rootConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Connections'")) {
+                rs.next();
+                connections = rs.getLong(2);
+            }
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT HOST FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()")) {
+                rs.next();
+                String host = rs.getString(1); // "127.0.0.1:40312" or "localhost:40312"
+                localPort = Integer.parseInt(host.substring(host.lastIndexOf(':') + 1));
+            }
         }
+        int serverPort = TestDatabase.get().port();
+        // On whichever side closed first.
+        String socket = "( sport = :" + localPort + " and dport = :" + serverPort + " ) or ( sport = :" + serverPort
+                + " and dport = :" + localPort + " )";
+        Eventually.await(Duration.ofSeconds(5), () -> SocketStates.timeWait(socket) >= 1,
+                () -> "no TIME_WAIT socket for " + socket);
+        return connections;
     }
 
     /**

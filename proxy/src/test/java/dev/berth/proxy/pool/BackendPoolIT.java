@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.berth.config.BackendConfig;
 import dev.berth.config.BackendTlsConfig;
@@ -17,9 +16,13 @@ import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.backend.BackendConnector;
 import dev.berth.proxy.backend.BackendException;
 import dev.berth.proxy.backend.InternalCommand;
+import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.SocketStates;
 import dev.berth.proxy.it.support.TestDatabase;
 import dev.berth.proxy.server.Transport;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -192,7 +195,8 @@ class BackendPoolIT {
         pool.maintain(loop);
         pool.maintain(loop); // a second round while the first connects must not overshoot
         await("two idle connections", () -> pool.stats().idle() == 2);
-        Thread.sleep(100);
+        // Every connect the two rounds started has ended, so an overshooting third one would be counted below.
+        await("no connect in flight", () -> connectsInFlight(pool.stats()) == 0);
         assertEquals(2, pool.stats().connects());
         assertEquals(2, pool.stats().openConnections());
 
@@ -219,8 +223,9 @@ class BackendPoolIT {
         BackendConnection c = first.get(5, TimeUnit.SECONDS);
         borrowed.add(c);
         assertSame(only, c);
-        Thread.sleep(50);
+        drainLoop(); // the pool has done all it does on that release
         assertFalse(second.isDone(), "the later waiter still waits");
+        assertEquals(1, pool.stats().waiting());
         pool.release(c);
         assertSame(only, second.get(5, TimeUnit.SECONDS));
         // get() can return before the event loop has run the promise's listeners.
@@ -273,12 +278,13 @@ class BackendPoolIT {
         BackendConnection dead = take(pool);
         giveBack(pool, dead);
         now.addAndGet(6 * SECOND);
+        int localPort = ((InetSocketAddress) dead.channel().localAddress()).getPort();
 
         // Kill it on the server while the pool's event loop is busy, so the pool has not read the close yet when the
         // acquire runs: the connection still looks open, as one behind a silent network failure would.
         Future<BackendConnection> acquired = loop.submit(() -> {
             kill(dead.serverConnectionId());
-            Thread.sleep(100);
+            awaitClosedByPeer(localPort);
             assertTrue(dead.isActive(), "not noticed yet");
             return pool.acquire(loop, false);
         }).get(10, TimeUnit.SECONDS);
@@ -299,12 +305,14 @@ class BackendPoolIT {
         BackendConnection c = take(pool);
         giveBack(pool, c);
         long id = c.serverConnectionId();
-        Thread.sleep(1_500);
+        AtomicLong writes = countWrites(c);
+        await("the server saw it idle 1.2 s", () -> serverIdleMillis(id) >= 1_200);
         assertTrue(serverIdleMillis(id) >= 1_200, "the server has seen it idle");
 
         now.addAndGet(5 * SECOND);
         pool.maintain(loop);
-        Thread.sleep(200);
+        drainLoop(); // a ping sent by maintain() has been written now
+        assertEquals(0, writes.get(), "5 s of 10: nothing written, not pinged yet");
         assertTrue(serverIdleMillis(id) >= 1_200, "5 s of 10: not pinged yet");
 
         now.addAndGet(6 * SECOND);
@@ -331,6 +339,9 @@ class BackendPoolIT {
         Throwable second = failure(pool.acquire(loop, false));
         assertTrue(System.nanoTime() - started < 2 * SECOND, "both failed fast, not at the acquire deadline");
         assertInstanceOf(BackendException.class, second);
+        // A sleep that is part of the test: the pool's retry timer runs on the event loop's real clock (100 ms after
+        // the first failure), which the test's clock does not move, and "no second connect" means something only
+        // once it has fired (a connect to a closed local port is refused within the remaining 100 ms).
         Thread.sleep(200);
         assertEquals(1, pool.stats().connectFailures(), "no second connect within the back-off");
 
@@ -371,7 +382,9 @@ class BackendPoolIT {
         await("closed", () -> !c.isActive());
         assertTrue(System.nanoTime() - released < TimeUnit.MILLISECONDS.toNanos(BackendPool.QUIT_GRACE_MILLIS),
                 "the server closed on COM_QUIT, before Berth's grace ran out");
-        Thread.sleep(BackendPool.QUIT_GRACE_MILLIS + 200);
+        // Berth's grace timer (QUIT_GRACE_MILLIS after the COM_QUIT, on the same event loop) has fired: had the server
+        // not closed first, it would have closed and counted closedFirst by now.
+        loop.schedule(() -> { }, BackendPool.QUIT_GRACE_MILLIS, TimeUnit.MILLISECONDS).get(5, TimeUnit.SECONDS);
         PoolStats stats = pool.stats();
         assertEquals(1, stats.maxIdleClosed());
         assertEquals(0, stats.closedFirst());
@@ -469,13 +482,48 @@ class BackendPoolIT {
     }
 
     private static void await(String what, BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + 5 * SECOND;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within 5 s: " + what);
-            }
-            Thread.sleep(10);
+        Eventually.await(Duration.ofSeconds(5), condition, () -> what);
+    }
+
+    /**
+     * Returns once everything already queued on the pool's event loop has run. It is the only one: every connection
+     * of these tests lives on it, so a pool reaction to what the test just did (a hand-over, a write) is done.
+     */
+    private static void drainLoop() throws Exception {
+        loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+    }
+
+    /** Connections being opened: open ones are idle, in use or still connecting. */
+    private static int connectsInFlight(PoolStats stats) {
+        return stats.openConnections() - stats.idle() - stats.inUse();
+    }
+
+    /** Counts the writes to {@code c} from now on, with an outbound handler next to its socket. */
+    private static AtomicLong countWrites(BackendConnection c) throws Exception {
+        AtomicLong writes = new AtomicLong();
+        c.eventLoop().submit(() -> c.channel().pipeline().addFirst("test-write-counter",
+                new ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                        writes.incrementAndGet();
+                        ctx.write(msg, promise);
+                    }
+                })).get(5, TimeUnit.SECONDS);
+        return writes;
+    }
+
+    /**
+     * Waits until the server's close of the connection from {@code localPort} has reached this host (FIN or RST: the
+     * socket is no longer established), whether or not Berth has read it. Without {@code ss} it relies on
+     * {@link #kill}, which returns once the server thread, which closes its socket first, is gone.
+     */
+    private static void awaitClosedByPeer(int localPort) throws InterruptedException {
+        if (!SocketStates.available()) {
+            return;
         }
+        String socket = "( sport = :" + localPort + " and dport = :" + TestDatabase.get().port() + " )";
+        Eventually.await(Duration.ofSeconds(5), () -> SocketStates.count("established", socket) == 0,
+                () -> "the server's close of " + socket + " did not arrive");
     }
 
     private static void assertNotSame(BackendConnection unexpected, BackendConnection actual) {
@@ -497,18 +545,16 @@ class BackendPoolIT {
     private static void kill(long serverThread) throws SQLException, InterruptedException {
         try (Connection root = TestDatabase.get().rootConnection(); Statement s = root.createStatement()) {
             s.execute("KILL CONNECTION " + serverThread);
-            for (int i = 0; i < 100; i++) {
+            Eventually.await(Duration.ofSeconds(5), () -> {
                 try (ResultSet rs = s.executeQuery(
                         "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + serverThread)) {
                     rs.next();
-                    if (rs.getInt(1) == 0) {
-                        return;
-                    }
+                    return rs.getInt(1) == 0;
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
                 }
-                Thread.sleep(10);
-            }
+            }, () -> "server thread " + serverThread + " outlived KILL");
         }
-        throw new AssertionError("server thread " + serverThread + " outlived KILL");
     }
 
     /** How long the server has seen the connection without a command, in milliseconds. */
@@ -590,6 +636,7 @@ class BackendPoolIT {
             int inFlight = handshaking.incrementAndGet();
             maxHandshaking.accumulateAndGet(inFlight, Math::max);
             try {
+                // The delay under test, not a wait: the connect stays in flight this long, as a slow server's would.
                 Thread.sleep(delayMillis);
                 handshaking.decrementAndGet();
                 Socket upstream = new Socket("127.0.0.1", serverPort);

@@ -37,11 +37,23 @@ public final class SocketStates {
 
     /** The same, inside network namespace {@code netns} (null for this process's own). */
     public static Set<String> timeWaitSockets(String netns, String filter) {
+        return sockets(netns, "time-wait", filter);
+    }
+
+    /**
+     * How many sockets are in {@code state} (an {@code ss} state name: {@code established}, {@code close-wait}, ...)
+     * that match {@code filter}.
+     */
+    public static int count(String state, String filter) {
+        return sockets(null, state, filter).size();
+    }
+
+    private static Set<String> sockets(String netns, String state, String filter) {
         List<String> command = new ArrayList<>();
         if (netns != null) {
             command.addAll(List.of("ip", "netns", "exec", netns));
         }
-        command.addAll(List.of("ss", "-tanH", "state", "time-wait", filter));
+        command.addAll(List.of("ss", "-tanH", "state", state, filter));
         try {
             Result r = run(command);
             if (r.exitCode != 0) {
