@@ -18,12 +18,12 @@ import io.netty.buffer.Unpooled;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-class HandshakeV10Test {
+public class HandshakeV10Test {
     /**
      * The greeting of MariaDB 10.11.19 (Debian 12) on 127.0.0.1:3306, read once with a raw socket. The frame
      * header was {@code 64 00 00 00}: 100 bytes, sequence id 0.
      */
-    static final String MARIADB_GREETING = """
+    public static final String MARIADB_GREETING = """
             0a                                   # protocol version 10
             '5.5.5-10.11.19-MariaDB-0+deb12u1' 00  # server version; MariaDB prefixes 5.5.5- for old clients
             72 00 00 00                          # connection id 114

@@ -96,6 +96,11 @@ public final class BackendPool {
         return info;
     }
 
+    /** What a first connection would have taught: for tests that greet clients without a backend. */
+    void info(BackendInfo info) {
+        this.info = info;
+    }
+
     /** Starts the once-a-second upkeep on {@code loop}. */
     public void startHousekeeping(EventLoop loop) {
         housekeeper.start(loop);

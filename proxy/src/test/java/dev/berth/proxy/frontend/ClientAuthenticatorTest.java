@@ -1,0 +1,163 @@
+package dev.berth.proxy.frontend;
+
+import static dev.berth.mysql.Golden.hex;
+import static dev.berth.proxy.frontend.TestServers.ANON;
+import static dev.berth.proxy.frontend.TestServers.APP;
+import static dev.berth.proxy.frontend.TestServers.HASHED;
+import static dev.berth.proxy.frontend.TestServers.MARIADB;
+import static dev.berth.proxy.frontend.TestServers.MYSQL_8;
+import static dev.berth.proxy.frontend.TestServers.NO_TLS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.proxy.backend.BackendInfo;
+import dev.berth.proxy.frontend.ClientAuthenticator.Accepted;
+import dev.berth.proxy.frontend.ClientAuthenticator.Denied;
+import dev.berth.proxy.frontend.ClientAuthenticator.SwitchTo;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** Berth's verdict on logins, with responses known in advance for a fixed seed. */
+class ClientAuthenticatorTest {
+    private static final String NATIVE = "mysql_native_password";
+    private static final String SHA2 = "caching_sha2_password";
+    private static final String ED25519 = "client_ed25519";
+    private static final byte[] NONE = new byte[0];
+
+    /** 0x01..0x14, the seed of the vectors in protocol-mysql's NativePasswordTest and CachingSha2PasswordTest. */
+    private static final byte[] SEED = hex("01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13 14");
+    /** Another seed, as a later login would get: 0x02..0x15. */
+    private static final byte[] OTHER_SEED = hex("02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13 14 15");
+
+    /*
+     * The clients' answers for the password "secret" to SEED, computed independently with python's hashlib:
+     *   native: sha1(pw) XOR sha1(seed + sha1(sha1(pw)))
+     *   sha2:   sha256(pw) XOR sha256(sha256(sha256(pw)) + seed)
+     */
+    private static final byte[] NATIVE_SECRET = hex("b32bb3a583e1340c0a1108d58b1be49781ad8c2f");
+    private static final byte[] SHA2_SECRET = hex("746ebe205d56a0707acb3e796e834e0dd7b1d61743b26bd5202c7a623230c7c9");
+
+    private static ClientAuthenticator authenticator(String defaultPlugin, BackendInfo backend) {
+        return new ClientAuthenticator(TestServers.config(defaultPlugin, NO_TLS), backend);
+    }
+
+    private static final ClientAuthenticator NATIVE_DEFAULT = authenticator(NATIVE, MARIADB);
+    private static final ClientAuthenticator SHA2_DEFAULT = authenticator(SHA2, MYSQL_8);
+
+    private static byte[] flipped(byte[] response) {
+        byte[] wrong = Arrays.copyOf(response, response.length);
+        wrong[7] ^= 0x01;
+        return wrong;
+    }
+
+    // ---- accepted and denied ----------------------------------------------------------------------------------
+
+    @Test
+    void nativeResponseLogsInWithAPlainOrAHashedPassword() {
+        for (ClientAuthenticator auth : new ClientAuthenticator[] {NATIVE_DEFAULT, SHA2_DEFAULT}) {
+            assertEquals(new Accepted(APP, NATIVE), auth.verify("app", NATIVE, NATIVE_SECRET, SEED, true));
+            assertEquals(new Accepted(HASHED, NATIVE), auth.verify("hashed", NATIVE, NATIVE_SECRET, SEED, true));
+            // After a switch the answer counts the same.
+            assertEquals(new Accepted(HASHED, NATIVE), auth.verify("hashed", NATIVE, NATIVE_SECRET, SEED, false));
+        }
+    }
+
+    /** Clients from before plugin auth name no plugin: their response is a native one. */
+    @Test
+    void noPluginNamedIsNative() {
+        assertEquals(new Accepted(APP, NATIVE), SHA2_DEFAULT.verify("app", null, NATIVE_SECRET, SEED, true));
+        assertEquals(new Denied(), SHA2_DEFAULT.verify("app", null, SHA2_SECRET, SEED, true));
+    }
+
+    @Test
+    void cachingSha2ResponseLogsInWithAPlainPassword() {
+        for (ClientAuthenticator auth : new ClientAuthenticator[] {NATIVE_DEFAULT, SHA2_DEFAULT}) {
+            assertEquals(new Accepted(APP, SHA2), auth.verify("app", SHA2, SHA2_SECRET, SEED, true));
+        }
+    }
+
+    @Test
+    void wrongPasswordIsDenied() {
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("app", NATIVE, flipped(NATIVE_SECRET), SEED, true));
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("hashed", NATIVE, flipped(NATIVE_SECRET), SEED, true));
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("app", SHA2, flipped(SHA2_SECRET), SEED, true));
+        // The right password, answered to another seed: a replay of an earlier login.
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("app", NATIVE, NATIVE_SECRET, OTHER_SEED, true));
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("app", SHA2, SHA2_SECRET, OTHER_SEED, true));
+        // One plugin's response under the other's name.
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("app", SHA2, NATIVE_SECRET, SEED, true));
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("app", NATIVE, SHA2_SECRET, SEED, true));
+        // No password given to an account that has one.
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("app", NATIVE, NONE, SEED, true));
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("hashed", NATIVE, NONE, SEED, true));
+    }
+
+    @Test
+    void accountWithoutPasswordTakesOnlyAnEmptyResponse() {
+        assertEquals(new Accepted(ANON, NATIVE), NATIVE_DEFAULT.verify("anon", NATIVE, NONE, SEED, true));
+        assertEquals(new Accepted(ANON, SHA2), NATIVE_DEFAULT.verify("anon", SHA2, NONE, SEED, true));
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("anon", NATIVE, NATIVE_SECRET, SEED, true));
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("anon", SHA2, SHA2_SECRET, SEED, true));
+    }
+
+    @Test
+    void unknownUserIsDenied() {
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("nobody", NATIVE, NATIVE_SECRET, SEED, true));
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("nobody", SHA2, SHA2_SECRET, SEED, true));
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("nobody", NATIVE, NONE, SEED, true));
+        // Names are exact.
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("APP", NATIVE, NATIVE_SECRET, SEED, true));
+    }
+
+    // ---- switching plugins ------------------------------------------------------------------------------------
+
+    /** A {@code *HEX} hash can't check a caching_sha2 scramble, whatever the default: the client must answer native. */
+    @Test
+    void hashOnlyAccountSwitchesCachingSha2ClientsToNative() {
+        assertEquals(new SwitchTo(NATIVE), NATIVE_DEFAULT.verify("hashed", SHA2, SHA2_SECRET, SEED, true));
+        assertEquals(new SwitchTo(NATIVE), SHA2_DEFAULT.verify("hashed", SHA2, SHA2_SECRET, SEED, true));
+    }
+
+    /** A plugin Berth doesn't verify (MariaDB's ed25519, say) is asked to switch to the default one. */
+    @Test
+    void foreignPluginSwitchesToTheDefault() {
+        assertEquals(new SwitchTo(NATIVE), NATIVE_DEFAULT.verify("app", ED25519, hex("aa bb"), SEED, true));
+        assertEquals(new SwitchTo(SHA2), SHA2_DEFAULT.verify("app", ED25519, hex("aa bb"), SEED, true));
+        // ... unless the account can't be checked with the default: then native.
+        assertEquals(new SwitchTo(NATIVE), SHA2_DEFAULT.verify("hashed", ED25519, hex("aa bb"), SEED, true));
+    }
+
+    /** An unknown user with a foreign plugin is switched as a known one would be, so the answers don't tell them apart. */
+    @Test
+    void unknownUserWithForeignPluginIsSwitchedLikeAKnownOne() {
+        assertEquals(new SwitchTo(NATIVE), NATIVE_DEFAULT.verify("nobody", ED25519, hex("aa bb"), SEED, true));
+        assertEquals(new SwitchTo(SHA2), SHA2_DEFAULT.verify("nobody", ED25519, hex("aa bb"), SEED, true));
+    }
+
+    /** One switch per login: an answer after it that still can't be verified is a denial, not another switch. */
+    @Test
+    void onlyOneSwitchPerLogin() {
+        assertEquals(new Denied(), SHA2_DEFAULT.verify("hashed", SHA2, SHA2_SECRET, SEED, false));
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("app", ED25519, hex("aa bb"), SEED, false));
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("nobody", ED25519, hex("aa bb"), SEED, false));
+    }
+
+    // ---- the plugin in Berth's greeting -----------------------------------------------------------------------
+
+    /** {@code auto} offers what the backend would: native for MariaDB (which says 5.5.5-) and MySQL 5.7. */
+    @Test
+    void autoDefaultFollowsTheBackend() {
+        assertEquals(NATIVE, authenticator(BerthConfig.AUTO_AUTH, MARIADB).defaultPlugin());
+        assertEquals(SHA2, authenticator(BerthConfig.AUTO_AUTH, MYSQL_8).defaultPlugin());
+        assertEquals(SHA2, authenticator(BerthConfig.AUTO_AUTH, new BackendInfo("9.1.0", 255, 0)).defaultPlugin());
+        assertEquals(NATIVE, authenticator(BerthConfig.AUTO_AUTH, new BackendInfo("5.7.44-log", 45, 0)).defaultPlugin());
+        // A MariaDB 11 says so in its version even without the 5.5.5- prefix.
+        assertEquals(NATIVE, authenticator(BerthConfig.AUTO_AUTH, new BackendInfo("11.4.2-MariaDB", 45, 0)).defaultPlugin());
+    }
+
+    @Test
+    void configuredDefaultWinsOverTheBackend() {
+        assertEquals(NATIVE, authenticator(NATIVE, MYSQL_8).defaultPlugin());
+        assertEquals(SHA2, authenticator(SHA2, MARIADB).defaultPlugin());
+    }
+}

@@ -1,0 +1,26 @@
+package dev.berth.proxy.pool;
+
+import dev.berth.config.BackendConfig;
+import dev.berth.config.PoolConfig;
+import dev.berth.proxy.backend.BackendConnector;
+import dev.berth.proxy.backend.BackendInfo;
+import dev.berth.proxy.server.Transport;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+/**
+ * A pool that knows its backend, as after a first connection, without one: the frontend's handlers greet clients
+ * with what it says. Nothing in a test that uses it should connect; if something does, the backend address given is
+ * meant to be a closed port, so the attempt fails instead of reaching a server.
+ */
+public final class KnownBackendPool {
+    private KnownBackendPool() {
+    }
+
+    public static BackendPool of(PoolConfig config, BackendConfig backend, BackendInfo info) {
+        Transport nio = new Transport("nio", NioServerSocketChannel.class, null, NioSocketChannel.class);
+        BackendPool pool = new BackendPool(config, new BackendConnector(backend, null, nio));
+        pool.info(info);
+        return pool;
+    }
+}
