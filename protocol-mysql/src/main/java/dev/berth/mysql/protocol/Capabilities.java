@@ -32,6 +32,8 @@ public final class Capabilities {
     public static final long CLIENT_SESSION_TRACK = 1L << 23;
     public static final long CLIENT_DEPRECATE_EOF = 1L << 24;
     public static final long CLIENT_OPTIONAL_RESULTSET_METADATA = 1L << 25;
+    /** zstd for the compressed protocol (MySQL 8.0.18+); the response then ends with the client's zstd level. */
+    public static final long CLIENT_ZSTD_COMPRESSION_ALGORITHM = 1L << 26;
     public static final long CLIENT_QUERY_ATTRIBUTES = 1L << 27;
 
     /**
