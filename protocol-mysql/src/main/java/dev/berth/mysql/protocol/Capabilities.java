@@ -49,6 +49,12 @@ public final class Capabilities {
             | CLIENT_PLUGIN_AUTH | CLIENT_CONNECT_ATTRS | CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
             | CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS | CLIENT_SESSION_TRACK | CLIENT_DEPRECATE_EOF;
 
+    /**
+     * The compression flags Berth can honour with {@link dev.berth.mysql.compress.CompressionCodec}: zlib only.
+     * Not part of {@link #PROXY_SUPPORTED} until the frontend installs the codec after the login OK.
+     */
+    public static final long COMPRESSION = CLIENT_COMPRESS;
+
     private Capabilities() {
     }
 
