@@ -50,10 +50,10 @@ public final class Capabilities {
             | CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS | CLIENT_SESSION_TRACK | CLIENT_DEPRECATE_EOF;
 
     /**
-     * The compression flags Berth can honour with {@link dev.berth.mysql.compress.CompressionCodec}: zlib only.
+     * The compression flags Berth can honour with {@link dev.berth.mysql.compress.CompressionCodec}: zlib and zstd.
      * Not part of {@link #PROXY_SUPPORTED} until the frontend installs the codec after the login OK.
      */
-    public static final long COMPRESSION = CLIENT_COMPRESS;
+    public static final long COMPRESSION = CLIENT_COMPRESS | CLIENT_ZSTD_COMPRESSION_ALGORITHM;
 
     private Capabilities() {
     }

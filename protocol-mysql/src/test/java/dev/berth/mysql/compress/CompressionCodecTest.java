@@ -3,6 +3,7 @@ package dev.berth.mysql.compress;
 import static dev.berth.mysql.compress.Wire.header;
 import static dev.berth.mysql.protocol.Capabilities.CLIENT_COMPRESS;
 import static dev.berth.mysql.protocol.Capabilities.CLIENT_PROTOCOL_41;
+import static dev.berth.mysql.protocol.Capabilities.CLIENT_ZSTD_COMPRESSION_ALGORITHM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -56,5 +57,9 @@ class CompressionCodecTest {
     void negotiatesAsMySqlDoes() {
         assertEquals(Optional.empty(), CompressionAlgorithm.negotiate(CLIENT_PROTOCOL_41));
         assertEquals(Optional.of(CompressionAlgorithm.ZLIB), CompressionAlgorithm.negotiate(CLIENT_COMPRESS));
+        assertEquals(Optional.of(CompressionAlgorithm.ZSTD),
+                CompressionAlgorithm.negotiate(CLIENT_ZSTD_COMPRESSION_ALGORITHM));
+        assertEquals(Optional.of(CompressionAlgorithm.ZLIB),
+                CompressionAlgorithm.negotiate(CLIENT_COMPRESS | CLIENT_ZSTD_COMPRESSION_ALGORITHM), "zlib wins");
     }
 }
