@@ -16,14 +16,23 @@ import java.util.Map;
  *
  * @param database       the initial schema, or null
  * @param authPluginName the plugin the client used for {@code authResponse}, or null when not given
+ * @param zstdCompressionLevel the zstd level the client asks for with CLIENT_ZSTD_COMPRESSION_ALGORITHM, else 0
  * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_connection_phase_packets_protocol_handshake_response.html">Protocol::HandshakeResponse41</a>
  * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_connection_phase_packets_protocol_ssl_request.html">Protocol::SSLRequest</a>
  */
 public record HandshakeResponse41(long capabilities, int maxPacketSize, int characterSet, String username,
                                   byte[] authResponse, String database, String authPluginName,
-                                  Map<String, String> attributes) {
+                                  Map<String, String> attributes, int zstdCompressionLevel) {
     /** capability flags (4), max packet size (4), character set (1), filler (23). */
     public static final int SSL_REQUEST_LENGTH = 32;
+
+    /** A response without CLIENT_ZSTD_COMPRESSION_ALGORITHM, as Berth sends to a backend. */
+    public HandshakeResponse41(long capabilities, int maxPacketSize, int characterSet, String username,
+                               byte[] authResponse, String database, String authPluginName,
+                               Map<String, String> attributes) {
+        this(capabilities, maxPacketSize, characterSet, username, authResponse, database, authPluginName, attributes,
+                0);
+    }
 
     /** Whether this payload is an SSLRequest: the fixed part alone, with CLIENT_SSL set. */
     public static boolean isSslRequest(ByteBuf payload) {
@@ -62,7 +71,11 @@ public record HandshakeResponse41(long capabilities, int maxPacketSize, int char
         if (Capabilities.has(caps, Capabilities.CLIENT_CONNECT_ATTRS)) {
             attributes = ConnectionAttributes.read(payload);
         }
-        return new HandshakeResponse41(caps, maxPacket, charset, user, auth, database, plugin, attributes);
+        int zstdLevel = 0;
+        if (Capabilities.has(caps, Capabilities.CLIENT_ZSTD_COMPRESSION_ALGORITHM)) {
+            zstdLevel = readUnsigned(payload, 1);
+        }
+        return new HandshakeResponse41(caps, maxPacket, charset, user, auth, database, plugin, attributes, zstdLevel);
     }
 
     /** Writes the response as Berth sends it to a backend (lenenc auth data, plugin name, attributes). */
@@ -78,6 +91,9 @@ public record HandshakeResponse41(long capabilities, int maxPacketSize, int char
         }
         if (Capabilities.has(capabilities, Capabilities.CLIENT_CONNECT_ATTRS)) {
             ConnectionAttributes.write(out, attributes);
+        }
+        if (Capabilities.has(capabilities, Capabilities.CLIENT_ZSTD_COMPRESSION_ALGORITHM)) {
+            out.writeByte(zstdCompressionLevel);
         }
     }
 

@@ -32,6 +32,8 @@ public final class Capabilities {
     public static final long CLIENT_SESSION_TRACK = 1L << 23;
     public static final long CLIENT_DEPRECATE_EOF = 1L << 24;
     public static final long CLIENT_OPTIONAL_RESULTSET_METADATA = 1L << 25;
+    /** zstd for the compressed protocol (MySQL 8.0.18+); the response then ends with the client's zstd level. */
+    public static final long CLIENT_ZSTD_COMPRESSION_ALGORITHM = 1L << 26;
     public static final long CLIENT_QUERY_ATTRIBUTES = 1L << 27;
 
     /**
@@ -46,6 +48,12 @@ public final class Capabilities {
             | CLIENT_SECURE_CONNECTION | CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS | CLIENT_PS_MULTI_RESULTS
             | CLIENT_PLUGIN_AUTH | CLIENT_CONNECT_ATTRS | CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
             | CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS | CLIENT_SESSION_TRACK | CLIENT_DEPRECATE_EOF;
+
+    /**
+     * The compression flags Berth can honour with {@link dev.berth.mysql.compress.CompressionCodec}: zlib and zstd.
+     * Not part of {@link #PROXY_SUPPORTED} until the frontend installs the codec after the login OK.
+     */
+    public static final long COMPRESSION = CLIENT_COMPRESS | CLIENT_ZSTD_COMPRESSION_ALGORITHM;
 
     private Capabilities() {
     }

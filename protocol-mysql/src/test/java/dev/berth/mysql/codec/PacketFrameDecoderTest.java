@@ -9,11 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.AbstractByteBufAllocator;
+import dev.berth.mysql.TrackingAllocator;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ResourceLeakDetector;
 import java.util.ArrayList;
@@ -64,9 +61,7 @@ class PacketFrameDecoderTest {
         for (ByteBuf input : inputs) {
             assertEquals(0, input.refCnt(), "input buffer still referenced");
         }
-        for (ByteBuf buf : alloc.allocated) {
-            assertEquals(0, buf.refCnt(), "decoder buffer still referenced");
-        }
+        alloc.assertAllReleased();
     }
 
     @Test
@@ -296,31 +291,5 @@ class PacketFrameDecoderTest {
             at += part.length;
         }
         return all;
-    }
-
-    /** Heap buffers that remember themselves, so the test can check every one of them was released. */
-    private static final class TrackingAllocator extends AbstractByteBufAllocator {
-        final List<ByteBuf> allocated = new ArrayList<>();
-
-        TrackingAllocator() {
-            super(false);
-        }
-
-        @Override
-        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
-            ByteBuf buf = new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
-            allocated.add(buf);
-            return buf;
-        }
-
-        @Override
-        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-            return newHeapBuffer(initialCapacity, maxCapacity);
-        }
-
-        @Override
-        public boolean isDirectBufferPooled() {
-            return false;
-        }
     }
 }

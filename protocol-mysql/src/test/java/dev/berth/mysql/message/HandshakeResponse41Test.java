@@ -126,6 +126,24 @@ class HandshakeResponse41Test {
         }
     }
 
+    /** MySQL 8.0.18+ clients that chose zstd end the response with the level they want. */
+    @Test
+    void readsAndWritesTheZstdLevelAfterTheAttributes() {
+        // 0x053ea20e: Connector/J's flags plus CLIENT_ZSTD_COMPRESSION_ALGORITHM (0x04000000).
+        String zstd = CONNECTOR_J_RESPONSE.replaceFirst("0e a2 3e 01", "0e a2 3e 05") + "07  # zstd level 7\n";
+        HandshakeResponse41 response = HandshakeResponse41.decode(payload(zstd));
+        assertEquals(7, response.zstdCompressionLevel());
+        assertEquals("shop", response.database());
+        ByteBuf out = Unpooled.buffer();
+        response.encode(out);
+        assertEquals(231, out.readableBytes());
+        assertEquals(7, out.getByte(230));
+        // Announced but missing: malformed, like any other announced field.
+        String cut = CONNECTOR_J_RESPONSE.replaceFirst("0e a2 3e 01", "0e a2 3e 05");
+        assertThrows(MalformedPacketException.class, () -> HandshakeResponse41.decode(payload(cut)));
+        assertEquals(0, HandshakeResponse41.decode(payload(CONNECTOR_J_RESPONSE)).zstdCompressionLevel());
+    }
+
     @Test
     void encodeDecodeRoundTrip() {
         long caps = 0x013ea20eL;

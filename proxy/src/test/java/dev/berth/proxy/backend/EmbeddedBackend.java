@@ -3,6 +3,7 @@ package dev.berth.proxy.backend;
 import static dev.berth.mysql.Golden.frame;
 
 import dev.berth.config.BackendConfig;
+import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.HostPort;
 import dev.berth.mysql.codec.PacketFrameDecoder;
 import io.netty.buffer.ByteBuf;
@@ -33,7 +34,8 @@ public final class EmbeddedBackend {
 
     /** The backend settings of these tests; port 1 is closed, so nothing here ever reaches a real server. */
     public static BackendConfig config() {
-        return new BackendConfig(new HostPort("127.0.0.1", 1), USER, PASSWORD, false, Duration.ofSeconds(1));
+        return new BackendConfig(new HostPort("127.0.0.1", 1), USER, PASSWORD, BackendTlsConfig.OFF,
+                Duration.ofSeconds(1));
     }
 
     /** A connection logged in to a server that greeted with {@code greeting} (a golden payload). */
