@@ -1,5 +1,7 @@
 package dev.berth.proxy.frontend;
 
+import dev.berth.mysql.compress.CompressionAlgorithm;
+import dev.berth.mysql.compress.CompressionCodec;
 import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.proxy.backend.BackendConnection;
 import io.netty.channel.Channel;
@@ -18,6 +20,9 @@ final class ClientSession {
     private final Channel channel;
     private byte[] seed;
     private long capabilities;
+    private CompressionAlgorithm compression;
+    private int compressionLevel;
+    private boolean compressing;
     private String user;
     private int characterSet;
     private volatile String schema;
@@ -44,6 +49,23 @@ final class ClientSession {
         this.user = user;
         this.characterSet = characterSet;
         this.schema = schema == null || schema.isEmpty() ? null : schema;
+    }
+
+    /** The compressed protocol the client asked for, started after its login OK; null for none. */
+    void compression(CompressionAlgorithm algorithm, int level) {
+        this.compression = algorithm;
+        this.compressionLevel = level;
+    }
+
+    /**
+     * Puts the compressed protocol in front of the frame decoder, once: right after the login OK was written, which
+     * goes out uncompressed, and before anything more is read. A COM_CHANGE_USER's OK finds it in place.
+     */
+    void startCompressionOnce(long maxPacketSize) {
+        if (compression != null && !compressing) {
+            compressing = true;
+            CompressionCodec.install(channel.pipeline(), "frames", compression, compressionLevel, maxPacketSize);
+        }
     }
 
     long connectionId() {

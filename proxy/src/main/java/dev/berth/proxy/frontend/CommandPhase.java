@@ -77,16 +77,21 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     /** Tells the client OK for its login; a schema it named is checked on a backend connection first. */
     void start(int sequence) {
         if (session.schema() == null) {
-            ok(sequence);
+            loginOk(sequence);
             return;
         }
         attach(error -> {
             if (error == null) {
-                ok(sequence);
+                loginOk(sequence);
             } else {
                 refuse(sequence, error);
             }
         });
+    }
+
+    private void loginOk(int sequence) {
+        ok(sequence);
+        session.startCompressionOnce(server.config().maxPacketSize());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.berth.proxy.frontend;
 import dev.berth.mysql.auth.CachingSha2Password;
 import dev.berth.mysql.auth.Scrambles;
 import dev.berth.mysql.codec.MalformedPacketException;
+import dev.berth.mysql.compress.CompressionAlgorithm;
 import dev.berth.mysql.codec.MysqlBuffers;
 import dev.berth.mysql.codec.PacketFrameDecoder;
 import dev.berth.mysql.codec.PacketTooLargeException;
@@ -98,7 +99,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         byte[] seed = Scrambles.newSeed();
         session.greeted(seed);
         authenticator = new ClientAuthenticator(server.config(), info);
-        long capabilities = Capabilities.PROXY_SUPPORTED;
+        long capabilities = Capabilities.PROXY_SUPPORTED | Capabilities.COMPRESSION;
         if (server.clientSsl() == null) {
             capabilities &= ~Capabilities.CLIENT_SSL;
         }
@@ -151,7 +152,11 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             refuse(sequence + 1, ErrPacket.of(ErrorCode.BAD_HANDSHAKE, "berth: bad handshake: " + e.getMessage()));
             return;
         }
-        session.capabilities(response.capabilities() & (Capabilities.PROXY_SUPPORTED | Capabilities.CLIENT_SSL));
+        long offered = Capabilities.PROXY_SUPPORTED | Capabilities.CLIENT_SSL | Capabilities.COMPRESSION;
+        session.capabilities(response.capabilities() & offered);
+        CompressionAlgorithm compression = CompressionAlgorithm.negotiate(session.capabilities()).orElse(null);
+        session.compression(compression, compression == CompressionAlgorithm.ZSTD
+                ? response.zstdCompressionLevel() : -1);
         verify(response.username(), response.characterSet(), response.database(), response.authPluginName(),
                 response.authResponse(), sequence + 1);
     }

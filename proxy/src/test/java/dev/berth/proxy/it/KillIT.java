@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.proxy.it.support.BackendThread;
 import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.RunningBerth;
 import dev.berth.proxy.it.support.TestDatabase;
@@ -89,7 +90,7 @@ class KillIT {
 
     /** The server's id of the backend connection that {@code s}'s client holds. */
     private static long backendId(Statement s) throws SQLException {
-        try (ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+        try (ResultSet rs = s.executeQuery(BackendThread.SQL)) {
             assertTrue(rs.next());
             return rs.getLong(1);
         }

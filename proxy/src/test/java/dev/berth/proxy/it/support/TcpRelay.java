@@ -19,6 +19,7 @@ public final class TcpRelay implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong bytesToClients = new java.util.concurrent.atomic.AtomicLong();
     private volatile ServerSocket listener;
     private int port;
 
@@ -65,18 +66,26 @@ public final class TcpRelay implements AutoCloseable {
             }
             sockets.add(client);
             sockets.add(server);
-            pipe(client, server);
-            pipe(server, client);
+            pipe(client, server, null);
+            pipe(server, client, bytesToClients);
         }
     }
 
-    private void pipe(Socket from, Socket to) {
+    /** Bytes relayed from the target to clients so far. */
+    public long bytesToClients() {
+        return bytesToClients.get();
+    }
+
+    private void pipe(Socket from, Socket to, java.util.concurrent.atomic.AtomicLong counter) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
                     out.write(buffer, 0, n);
+                    if (counter != null) {
+                        counter.addAndGet(n);
+                    }
                 }
             } catch (IOException ignored) {
                 // one side went away
