@@ -128,11 +128,11 @@ class HandshakeHandlerTest {
                 01 00 00 00                 # connection id 1: the server's first client
                 """), Arrays.copyOf(seed, 8), hex("""
                 00                          # filler
-                8f f6                       # capabilities, low 16 bits: 0xf68f, everything Berth proxies
+                af f6                       # capabilities, low 16 bits: 0xf6af, everything Berth proxies, CLIENT_COMPRESS
                                             #   but CLIENT_SSL (0x0800)
                 2d                          # character set 45: the backend's
                 02 00                       # status: AUTOCOMMIT
-                ff 01                       # capabilities, high 16 bits: 0x01ff, up to CLIENT_DEPRECATE_EOF
+                ff 05                       # capabilities, high 16 bits: 0x05ff, up to CLIENT_DEPRECATE_EOF, and zstd
                 15                          # auth-plugin-data length 21
                 00 00 00 00 00 00 00 00 00 00  # reserved
                 """), Arrays.copyOfRange(seed, 8, 20), hex("""
@@ -162,10 +162,10 @@ class HandshakeHandlerTest {
                 01 00 00 00                 # connection id 1
                 """), Arrays.copyOf(seed, 8), hex("""
                 00                          # filler
-                8f fe                       # capabilities, low 16 bits: 0xfe8f, CLIENT_SSL included
+                af fe                       # capabilities, low 16 bits: 0xfeaf, CLIENT_SSL included
                 ff                          # character set 255: the backend's
                 02 00                       # status: AUTOCOMMIT
-                ff 01                       # capabilities, high 16 bits
+                ff 05                       # capabilities, high 16 bits
                 15                          # auth-plugin-data length 21
                 00 00 00 00 00 00 00 00 00 00  # reserved
                 """), Arrays.copyOfRange(seed, 8, 20), hex("""
