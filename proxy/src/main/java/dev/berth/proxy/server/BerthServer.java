@@ -38,6 +38,7 @@ public final class BerthServer implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private EventLoopGroup loops;
     private BackendPool pool;
+    private volatile boolean closing;
 
     public BerthServer(BerthConfig config) {
         this.config = config;
@@ -124,7 +125,8 @@ public final class BerthServer implements AutoCloseable {
         pool.acquire(loops.next(), false).addListener(f -> {
             if (f.isSuccess()) {
                 pool.release((dev.berth.proxy.backend.BackendConnection) f.getNow());
-            } else {
+            } else if (!closing) {
+                // A start-up connection cut by a shutdown says nothing about the backend.
                 log.warn("backend not reachable at start: {}", f.cause().getMessage());
             }
         });
@@ -146,6 +148,7 @@ public final class BerthServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         for (Channel listener : listeners) {
             listener.close().syncUninterruptibly();
         }
