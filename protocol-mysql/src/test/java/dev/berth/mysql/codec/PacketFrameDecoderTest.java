@@ -9,21 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.AbstractByteBufAllocator;
+import dev.berth.mysql.ParanoidLeakDetection;
+import dev.berth.mysql.TrackingAllocator;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.util.ResourceLeakDetector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(ParanoidLeakDetection.class)
 class PacketFrameDecoderTest {
     private static final int MAX = Packets.MAX_PAYLOAD;
 
@@ -42,31 +39,12 @@ class PacketFrameDecoderTest {
     private static final byte[][] FRAMES = {
         Arrays.copyOfRange(STREAM, 0, 13), Arrays.copyOfRange(STREAM, 13, 17), Arrays.copyOfRange(STREAM, 17, 22)};
 
-    private static ResourceLeakDetector.Level previousLevel;
-
     private final TrackingAllocator alloc = new TrackingAllocator();
-    private final List<ByteBuf> inputs = new ArrayList<>();
-
-    @BeforeAll
-    static void paranoid() {
-        previousLevel = ResourceLeakDetector.getLevel();
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-    }
-
-    @AfterAll
-    static void restore() {
-        ResourceLeakDetector.setLevel(previousLevel);
-    }
 
     /** Every buffer the test wrote and every buffer the decoder allocated (its cumulation) was released. */
     @AfterEach
     void nothingLeaked() {
-        for (ByteBuf input : inputs) {
-            assertEquals(0, input.refCnt(), "input buffer still referenced");
-        }
-        for (ByteBuf buf : alloc.allocated) {
-            assertEquals(0, buf.refCnt(), "decoder buffer still referenced");
-        }
+        alloc.assertAllReleased();
     }
 
     @Test
@@ -247,9 +225,7 @@ class PacketFrameDecoderTest {
     }
 
     private ByteBuf input(byte[] bytes) {
-        ByteBuf buf = alloc.heapBuffer(bytes.length).writeBytes(bytes);
-        inputs.add(buf);
-        return buf;
+        return alloc.wrap(bytes);
     }
 
     private void writeInChunks(EmbeddedChannel ch, byte[] stream, int chunk) {
@@ -296,31 +272,5 @@ class PacketFrameDecoderTest {
             at += part.length;
         }
         return all;
-    }
-
-    /** Heap buffers that remember themselves, so the test can check every one of them was released. */
-    private static final class TrackingAllocator extends AbstractByteBufAllocator {
-        final List<ByteBuf> allocated = new ArrayList<>();
-
-        TrackingAllocator() {
-            super(false);
-        }
-
-        @Override
-        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
-            ByteBuf buf = new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
-            allocated.add(buf);
-            return buf;
-        }
-
-        @Override
-        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-            return newHeapBuffer(initialCapacity, maxCapacity);
-        }
-
-        @Override
-        public boolean isDirectBufferPooled() {
-            return false;
-        }
     }
 }
