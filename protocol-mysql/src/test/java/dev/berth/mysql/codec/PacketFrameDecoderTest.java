@@ -36,7 +36,7 @@ class PacketFrameDecoderTest {
             00        # sequence id 0
             0e        # COM_PING
             """);
-    private static final byte[][] FRAMES = {
+    static final byte[][] FRAMES = {
         Arrays.copyOfRange(STREAM, 0, 13), Arrays.copyOfRange(STREAM, 13, 17), Arrays.copyOfRange(STREAM, 17, 22)};
 
     private final TrackingAllocator alloc = new TrackingAllocator();
