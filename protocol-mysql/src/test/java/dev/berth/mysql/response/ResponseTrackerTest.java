@@ -504,6 +504,19 @@ class ResponseTrackerTest {
         assertThrows(MalformedPacketException.class, () -> t.onFrame(frame(3, "01 '1'")));
     }
 
+    /** An EOF cut before its status flags is malformed wherever it stands (it was read past the frame's end). */
+    @Test
+    void eofShorterThanItsStatusIsMalformed() {
+        ResponseTracker definitions = tracker(false, Command.COM_QUERY);
+        feed(definitions, frame(1, "01"), frame(2, COLUMN_DEF));
+        assertThrows(MalformedPacketException.class,
+                () -> definitions.onFrame(frame(3, "fe 00 00 02  # EOF without the last byte of its status")));
+        ResponseTracker fieldList = tracker(false, Command.COM_FIELD_LIST);
+        assertThrows(MalformedPacketException.class, () -> fieldList.onFrame(frame(1, "fe 00 00  # EOF, warnings")));
+        ResponseTracker setOption = tracker(false, Command.COM_SET_OPTION);
+        assertThrows(MalformedPacketException.class, () -> setOption.onFrame(frame(1, "fe  # EOF header alone")));
+    }
+
     @Test
     void commandsWithoutResponse() {
         assertFalse(ResponseTracker.hasResponse(Command.COM_STMT_CLOSE));
