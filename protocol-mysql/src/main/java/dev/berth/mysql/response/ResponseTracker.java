@@ -182,7 +182,8 @@ public final class ResponseTracker {
 
     private PacketKind prepareOk(ByteBuf frame) {
         ByteBuf payload = Packets.payload(frame);
-        payload.skipBytes(5); // status 0x00, statement id
+        MysqlBuffers.readUnsigned(payload, 1); // status 0x00
+        MysqlBuffers.readUnsigned(payload, 4); // statement id
         prepareColumns = MysqlBuffers.readUnsigned(payload, 2);
         remaining = MysqlBuffers.readUnsigned(payload, 2);
         if (remaining > 0) {

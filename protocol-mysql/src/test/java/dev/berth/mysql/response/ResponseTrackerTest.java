@@ -1,6 +1,7 @@
 package dev.berth.mysql.response;
 
 import static dev.berth.mysql.Golden.frame;
+import static dev.berth.mysql.Golden.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +14,7 @@ import dev.berth.mysql.protocol.ServerStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -301,6 +303,17 @@ class ResponseTrackerTest {
         t.expect(Command.COM_STMT_PREPARE);
         assertEquals(List.of("PREPARE_OK!"), feed(t, frame(1, prepareOk(0, 0))));
         assertTrue(t.idle());
+    }
+
+    /** COM_STMT_PREPARE_OK cut anywhere before its parameter count is malformed (it was read past the frame). */
+    @Test
+    void truncatedPrepareOkIsMalformed() {
+        byte[] whole = hex(prepareOk(1, 1));
+        for (int length = 1; length < 9; length++) {
+            ByteBuf cut = frame(1, Arrays.copyOf(whole, length));
+            ResponseTracker t = tracker(true, Command.COM_STMT_PREPARE);
+            assertThrows(MalformedPacketException.class, () -> t.onFrame(cut), length + " bytes");
+        }
     }
 
     @Test
