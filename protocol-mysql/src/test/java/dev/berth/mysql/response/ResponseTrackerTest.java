@@ -28,21 +28,21 @@ class ResponseTrackerTest {
     private static final int AUTOCOMMIT = ServerStatus.AUTOCOMMIT;
     private static final int MORE = ServerStatus.MORE_RESULTS_EXISTS | ServerStatus.AUTOCOMMIT;
 
-    private static final String OK = """
+    static final String OK = """
             00                 # header: OK
             00                 # affected rows 0
             00                 # last insert id 0
             02 00              # status: AUTOCOMMIT
             00 00              # warnings
             """;
-    private static final String ERR = """
+    static final String ERR = """
             ff                 # header: ERR
             28 04              # error code 1064 (ER_PARSE_ERROR)
             23 '42000'         # SQL state
             'You have an error in your SQL syntax'
             """;
     /** A column definition (Protocol::ColumnDefinition41) for SELECT 1. */
-    private static final String COLUMN_DEF = """
+    static final String COLUMN_DEF = """
             03 'def'           # catalog
             00                 # schema
             00                 # table
@@ -58,7 +58,7 @@ class ResponseTrackerTest {
             00 00              # filler
             """;
     /** A parameter definition of COM_STMT_PREPARE. */
-    private static final String PARAM_DEF = """
+    static final String PARAM_DEF = """
             03 'def' 00 00 00  # catalog, schema, table, org_table
             01 '?' 00          # name ?, org_name
             0c                 # length of the fixed fields
@@ -560,12 +560,12 @@ class ResponseTrackerTest {
     }
 
     /** EOF_Packet. */
-    private static String eof(int status) {
+    static String eof(int status) {
         return "fe  # EOF\n00 00  # warnings\n" + le16(status) + "  # status\n";
     }
 
     /** What ends rows: an OK with header 0xFE under CLIENT_DEPRECATE_EOF, else an EOF. */
-    private static String terminator(boolean deprecateEof, int status) {
+    static String terminator(boolean deprecateEof, int status) {
         return deprecateEof
                 ? "fe  # OK, 0xFE form\n00 00  # affected rows, last insert id\n" + le16(status)
                         + "  # status\n00 00  # warnings\n"
@@ -573,7 +573,7 @@ class ResponseTrackerTest {
     }
 
     /** COM_STMT_PREPARE_OK. */
-    private static String prepareOk(int columns, int params) {
+    static String prepareOk(int columns, int params) {
         return "00  # OK\n01 00 00 00  # statement id 1\n" + le16(columns) + "  # columns\n" + le16(params)
                 + "  # params\n00  # filler\n00 00  # warnings\n";
     }
