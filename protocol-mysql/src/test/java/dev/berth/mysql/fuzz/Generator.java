@@ -24,11 +24,19 @@ public final class Generator {
     private long packets;
     private byte[] input = new byte[0];
 
+    /** A generator with the seed {@code -Dberth.fuzz.seed} gives, or a random one. */
     public Generator() {
-        String given = System.getProperty("berth.fuzz.seed");
-        seed = given != null ? Long.parseLong(given) : ThreadLocalRandom.current().nextLong();
+        this(Long.parseLong(System.getProperty("berth.fuzz.seed", "" + ThreadLocalRandom.current().nextLong())));
+    }
+
+    public Generator(long seed) {
+        this.seed = seed;
         random = new SplittableRandom(seed);
         mutator = new Mutator(random);
+    }
+
+    public long seed() {
+        return seed;
     }
 
     /** How many packets a run feeds: {@code base} times {@code -Dberth.fuzz.scale} (default 1). */
