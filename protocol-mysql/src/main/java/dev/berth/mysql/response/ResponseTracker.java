@@ -182,7 +182,8 @@ public final class ResponseTracker {
 
     private PacketKind prepareOk(ByteBuf frame) {
         ByteBuf payload = Packets.payload(frame);
-        payload.skipBytes(5); // status 0x00, statement id
+        MysqlBuffers.readUnsigned(payload, 1); // status 0x00
+        MysqlBuffers.readUnsigned(payload, 4); // statement id
         prepareColumns = MysqlBuffers.readUnsigned(payload, 2);
         remaining = MysqlBuffers.readUnsigned(payload, 2);
         if (remaining > 0) {
@@ -222,7 +223,7 @@ public final class ResponseTracker {
 
     private PacketKind definitionsEof(ByteBuf frame, int first, int length) {
         requireEof(first, length);
-        statusFlags = frame.getUnsignedShortLE(frame.readerIndex() + Packets.HEADER_SIZE + 3);
+        readEofStatus(frame);
         // A cursor was opened: rows come later, through COM_STMT_FETCH.
         state = (statusFlags & ServerStatus.CURSOR_EXISTS) != 0 ? null : State.ROWS;
         return PacketKind.DEFINITIONS_EOF;
@@ -278,8 +279,13 @@ public final class ResponseTracker {
         if (deprecateEof) {
             readStatusOfOk(frame);
         } else {
-            statusFlags = frame.getUnsignedShortLE(frame.readerIndex() + Packets.HEADER_SIZE + 3);
+            readEofStatus(frame);
         }
+    }
+
+    /** An EOF packet cut before its status (shorter than 5 bytes) is malformed. */
+    private void readEofStatus(ByteBuf frame) {
+        statusFlags = EofPacket.decode(Packets.payload(frame)).statusFlags();
     }
 
     private void readStatusOfOk(ByteBuf frame) {

@@ -12,7 +12,7 @@ import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 class AuthSwitchRequestTest {
-    private static final String SWITCH_TO_NATIVE = """
+    static final String SWITCH_TO_NATIVE = """
             fe                           # header: AuthSwitchRequest
             'mysql_native_password' 00   # plugin name
             'F1_l~Y!5)j]rFFmt{.qp'       # new seed, 20 bytes

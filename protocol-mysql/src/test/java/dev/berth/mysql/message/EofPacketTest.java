@@ -12,7 +12,7 @@ import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 class EofPacketTest {
-    private static final String EOF_MORE_RESULTS = """
+    static final String EOF_MORE_RESULTS = """
             fe                 # header: EOF
             01 00              # warnings 1
             0a 00              # status: AUTOCOMMIT | MORE_RESULTS_EXISTS

@@ -14,7 +14,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class ErrPacketTest {
-    private static final String NO_SUCH_TABLE = """
+    static final String NO_SUCH_TABLE = """
             ff                 # header: ERR
             7a 04              # error code 1146 (ER_NO_SUCH_TABLE)
             23                 # SQL state marker

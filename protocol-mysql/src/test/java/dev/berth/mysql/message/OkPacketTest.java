@@ -27,7 +27,7 @@ class OkPacketTest {
      * An UPDATE's OK as a client without CLIENT_SESSION_TRACK gets it. The documentation says string&lt;EOF&gt;, but
      * servers write the info length-encoded there too (see {@link OkPacket}).
      */
-    private static final String UPDATE_OK = """
+    static final String UPDATE_OK = """
             00                 # header: OK
             01                 # affected rows 1 (lenenc)
             00                 # last insert id 0 (lenenc)
@@ -38,7 +38,7 @@ class OkPacketTest {
             """;
 
     /** {@code USE shop} with CLIENT_SESSION_TRACK, session_track_schema and session_track_state_change on. */
-    private static final String USE_SHOP_OK = """
+    static final String USE_SHOP_OK = """
             00                 # header: OK
             00                 # affected rows 0
             00                 # last insert id 0

@@ -1,6 +1,7 @@
 package dev.berth.mysql.response;
 
 import static dev.berth.mysql.Golden.frame;
+import static dev.berth.mysql.Golden.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +14,7 @@ import dev.berth.mysql.protocol.ServerStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,21 +28,21 @@ class ResponseTrackerTest {
     private static final int AUTOCOMMIT = ServerStatus.AUTOCOMMIT;
     private static final int MORE = ServerStatus.MORE_RESULTS_EXISTS | ServerStatus.AUTOCOMMIT;
 
-    private static final String OK = """
+    static final String OK = """
             00                 # header: OK
             00                 # affected rows 0
             00                 # last insert id 0
             02 00              # status: AUTOCOMMIT
             00 00              # warnings
             """;
-    private static final String ERR = """
+    static final String ERR = """
             ff                 # header: ERR
             28 04              # error code 1064 (ER_PARSE_ERROR)
             23 '42000'         # SQL state
             'You have an error in your SQL syntax'
             """;
     /** A column definition (Protocol::ColumnDefinition41) for SELECT 1. */
-    private static final String COLUMN_DEF = """
+    static final String COLUMN_DEF = """
             03 'def'           # catalog
             00                 # schema
             00                 # table
@@ -56,7 +58,7 @@ class ResponseTrackerTest {
             00 00              # filler
             """;
     /** A parameter definition of COM_STMT_PREPARE. */
-    private static final String PARAM_DEF = """
+    static final String PARAM_DEF = """
             03 'def' 00 00 00  # catalog, schema, table, org_table
             01 '?' 00          # name ?, org_name
             0c                 # length of the fixed fields
@@ -303,6 +305,17 @@ class ResponseTrackerTest {
         assertTrue(t.idle());
     }
 
+    /** COM_STMT_PREPARE_OK cut anywhere before its parameter count is malformed (it was read past the frame). */
+    @Test
+    void truncatedPrepareOkIsMalformed() {
+        byte[] whole = hex(prepareOk(1, 1));
+        for (int length = 1; length < 9; length++) {
+            ByteBuf cut = frame(1, Arrays.copyOf(whole, length));
+            ResponseTracker t = tracker(true, Command.COM_STMT_PREPARE);
+            assertThrows(MalformedPacketException.class, () -> t.onFrame(cut), length + " bytes");
+        }
+    }
+
     @Test
     void prepareRefused() {
         ResponseTracker t = tracker(true, Command.COM_STMT_PREPARE);
@@ -504,6 +517,19 @@ class ResponseTrackerTest {
         assertThrows(MalformedPacketException.class, () -> t.onFrame(frame(3, "01 '1'")));
     }
 
+    /** An EOF cut before its status flags is malformed wherever it stands (it was read past the frame's end). */
+    @Test
+    void eofShorterThanItsStatusIsMalformed() {
+        ResponseTracker definitions = tracker(false, Command.COM_QUERY);
+        feed(definitions, frame(1, "01"), frame(2, COLUMN_DEF));
+        assertThrows(MalformedPacketException.class,
+                () -> definitions.onFrame(frame(3, "fe 00 00 02  # EOF without the last byte of its status")));
+        ResponseTracker fieldList = tracker(false, Command.COM_FIELD_LIST);
+        assertThrows(MalformedPacketException.class, () -> fieldList.onFrame(frame(1, "fe 00 00  # EOF, warnings")));
+        ResponseTracker setOption = tracker(false, Command.COM_SET_OPTION);
+        assertThrows(MalformedPacketException.class, () -> setOption.onFrame(frame(1, "fe  # EOF header alone")));
+    }
+
     @Test
     void commandsWithoutResponse() {
         assertFalse(ResponseTracker.hasResponse(Command.COM_STMT_CLOSE));
@@ -534,12 +560,12 @@ class ResponseTrackerTest {
     }
 
     /** EOF_Packet. */
-    private static String eof(int status) {
+    static String eof(int status) {
         return "fe  # EOF\n00 00  # warnings\n" + le16(status) + "  # status\n";
     }
 
     /** What ends rows: an OK with header 0xFE under CLIENT_DEPRECATE_EOF, else an EOF. */
-    private static String terminator(boolean deprecateEof, int status) {
+    static String terminator(boolean deprecateEof, int status) {
         return deprecateEof
                 ? "fe  # OK, 0xFE form\n00 00  # affected rows, last insert id\n" + le16(status)
                         + "  # status\n00 00  # warnings\n"
@@ -547,7 +573,7 @@ class ResponseTrackerTest {
     }
 
     /** COM_STMT_PREPARE_OK. */
-    private static String prepareOk(int columns, int params) {
+    static String prepareOk(int columns, int params) {
         return "00  # OK\n01 00 00 00  # statement id 1\n" + le16(columns) + "  # columns\n" + le16(params)
                 + "  # params\n00  # filler\n00 00  # warnings\n";
     }
