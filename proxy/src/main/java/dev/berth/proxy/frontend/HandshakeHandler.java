@@ -25,6 +25,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -279,6 +280,12 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private void refuse(int sequence, ErrPacket error) {
         state = State.DONE;
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null && !tls.handshakeFuture().isDone()) {
+            // No TLS session to carry the ERR, and none may go in clear text after an SSLRequest: just close.
+            channel.close();
+            return;
+        }
         ErrFrames.refuse(channel, sequence, error);
     }
 }

@@ -15,30 +15,80 @@ import java.util.regex.Pattern;
  * @param queryOnly KILL QUERY (stop the statement) rather than KILL [CONNECTION]
  */
 record KillStatement(long id, boolean queryOnly) {
-    // KILL [HARD | SOFT] [CONNECTION | QUERY] id  (MariaDB's HARD/SOFT accepted; a trailing ';' allowed)
+    // KILL [HARD | SOFT] [CONNECTION | QUERY] id  (MariaDB's HARD/SOFT accepted; a trailing ';' allowed, and the
+    // end of an executable comment the statement was written in)
     private static final Pattern KILL = Pattern.compile(
-            "\\s*kill\\s+(?:(?:hard|soft)\\s+)?(?:(connection|query)\\s+)?(\\d+)\\s*;?\\s*",
+            "kill\\s+(?:(?:hard|soft)\\s+)?(?:(connection|query)\\s+)?(\\d+)\\s*(?:\\*/)?\\s*;?\\s*",
             Pattern.CASE_INSENSITIVE);
 
-    /** Whether the statement text of a COM_QUERY payload (after the command byte) starts with KILL. */
+    /**
+     * Whether the statement of a COM_QUERY payload (after the command byte) is a KILL. Whitespace and comments before
+     * it are skipped as the server skips them; the text of an executable comment ({@code /*! ... *}{@code /},
+     * {@code /*M! ... *}{@code /}) is read as the statement, since the server runs it.
+     */
     static boolean looksLikeKill(ByteBuf payload) {
-        int i = payload.readerIndex() + 1;
+        int i = statementStart(payload);
         int end = payload.writerIndex();
-        while (i < end && Character.isWhitespace(payload.getByte(i))) {
-            i++;
-        }
         return end - i >= 4 && (payload.getByte(i) | 0x20) == 'k' && (payload.getByte(i + 1) | 0x20) == 'i'
                 && (payload.getByte(i + 2) | 0x20) == 'l' && (payload.getByte(i + 3) | 0x20) == 'l';
     }
 
     /** Parses a KILL statement; null when it is another form (KILL USER, a subquery id), which Berth refuses. */
     static KillStatement parse(ByteBuf payload) {
-        String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
+        int start = statementStart(payload);
+        String sql = payload.toString(start, payload.writerIndex() - start, StandardCharsets.UTF_8);
         Matcher m = KILL.matcher(sql);
         if (!m.matches()) {
             return null;
         }
         boolean query = m.group(1) != null && m.group(1).toLowerCase(Locale.ROOT).equals("query");
         return new KillStatement(Long.parseLong(m.group(2)), query);
+    }
+
+    /** Where the statement's first keyword starts, past whitespace, comments and executable-comment markers. */
+    private static int statementStart(ByteBuf payload) {
+        int i = payload.readerIndex() + 1;
+        int end = payload.writerIndex();
+        while (i < end) {
+            byte b = payload.getByte(i);
+            if (Character.isWhitespace(b)) {
+                i++;
+            } else if (startsWith(payload, i, "/*!") || startsWith(payload, i, "/*M!")) {
+                i += payload.getByte(i + 2) == '!' ? 3 : 4;
+                while (i < end && Character.isDigit(payload.getByte(i))) {
+                    i++; // the version the comment's text needs
+                }
+            } else if (startsWith(payload, i, "/*")) {
+                int close = indexOf(payload, i + 2, "*/");
+                i = close < 0 ? end : close + 2;
+            } else if (b == '#' || startsWith(payload, i, "-- ")) {
+                int newline = payload.indexOf(i, end, (byte) '\n');
+                i = newline < 0 ? end : newline + 1;
+            } else {
+                return i;
+            }
+        }
+        return end;
+    }
+
+    private static boolean startsWith(ByteBuf payload, int at, String prefix) {
+        if (payload.writerIndex() - at < prefix.length()) {
+            return false;
+        }
+        for (int k = 0; k < prefix.length(); k++) {
+            if ((payload.getByte(at + k) | 0x20) != (prefix.charAt(k) | 0x20)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int indexOf(ByteBuf payload, int from, String text) {
+        for (int i = from; i <= payload.writerIndex() - text.length(); i++) {
+            if (startsWith(payload, i, text)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

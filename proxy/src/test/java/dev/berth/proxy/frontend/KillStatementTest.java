@@ -1,0 +1,48 @@
+package dev.berth.proxy.frontend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A KILL hidden behind comments still runs on the server, so Berth must see it too: passed through untranslated, its
+ * id would name whichever backend thread has that number, another client's perhaps.
+ */
+class KillStatementTest {
+    private static ByteBuf query(String sql) {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        return Unpooled.buffer().writeByte(0x03).writeBytes(text);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"KILL 42", "  kill query 42;", "/* x */ KILL QUERY 42", "-- note\nKILL 42",
+        "# note\n KILL CONNECTION 42", "/*!KILL QUERY 42*/", "/*!100000 KILL 42 */", "/*M!100000 kill query 42*/",
+        "/* a */ /* b */\tKILL HARD QUERY 42"})
+    void killsBehindWhitespaceAndCommentsAreFoundAndParsed(String sql) {
+        ByteBuf payload = query(sql);
+        assertTrue(KillStatement.looksLikeKill(payload), sql);
+        KillStatement kill = KillStatement.parse(payload);
+        assertEquals(42, kill.id(), sql);
+        assertEquals(sql.toLowerCase().contains("query"), kill.queryOnly(), sql);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT 'KILL 42'", "/* KILL 42 */ SELECT 1", "-- KILL 42\nSELECT 1", "#KILL 42", ""})
+    void otherStatementsAreNotKills(String sql) {
+        assertFalse(KillStatement.looksLikeKill(query(sql)), sql);
+        assertNull(KillStatement.parse(query(sql)), sql);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"KILLER", "KILL USER app", "KILL (SELECT 1)"})
+    void otherKillFormsAreRefused(String sql) {
+        assertNull(KillStatement.parse(query(sql)), sql);
+    }
+}
