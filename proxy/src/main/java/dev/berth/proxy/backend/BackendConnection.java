@@ -38,6 +38,8 @@ public final class BackendConnection {
     private int multiStatements = 1;
     private String schema;
     private long pseudoThreadId;
+    private String authPlugin;
+    private byte[] authSeed;
 
     BackendConnection(Channel channel, long id, long serverConnectionId, long capabilities, BackendInfo info) {
         this.channel = channel;
@@ -49,6 +51,30 @@ public final class BackendConnection {
         this.characterSet = info.characterSet();
         this.schema = null;
         this.pseudoThreadId = serverConnectionId;
+    }
+
+    /** The auth plugin the login ended with and the greeting's seed, which a COM_CHANGE_USER starts from. */
+    void authenticatedWith(String plugin, byte[] seed) {
+        this.authPlugin = plugin;
+        this.authSeed = seed;
+    }
+
+    String authPlugin() {
+        return authPlugin;
+    }
+
+    byte[] authSeed() {
+        return authSeed;
+    }
+
+    /**
+     * Expects one more response packet for {@code sink} without writing anything: a server that answers a command
+     * with more than one packet (caching_sha2's fast-auth note before the OK of a COM_CHANGE_USER). Call on this
+     * connection's loop, with nothing else outstanding.
+     */
+    void expectAnother(int command, ResponseSink sink) {
+        tracker.expect(command);
+        sinks.add(sink);
     }
 
     /** Called when the connection goes away for whatever reason, once. */

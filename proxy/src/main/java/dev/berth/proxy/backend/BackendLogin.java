@@ -197,6 +197,7 @@ final class BackendLogin extends ChannelInboundHandlerAdapter {
                 info);
         // The handshake asked for utf8mb4; that, not the server default in the greeting, is the session's now.
         connection.characterSet(UTF8MB4_GENERAL_CI);
+        connection.authenticatedWith(plugin, greeting.seed());
         ctx.pipeline().replace(this, "backend", new BackendHandler(connection));
         if (!promise.trySuccess(connection)) {
             ctx.close();

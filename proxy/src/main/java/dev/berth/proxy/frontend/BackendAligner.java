@@ -1,8 +1,10 @@
 package dev.berth.proxy.frontend;
 
+import dev.berth.config.BackendConfig;
 import dev.berth.mysql.message.ErrPacket;
 import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.backend.InternalCommand;
+import dev.berth.proxy.backend.SessionRestart;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayList;
@@ -14,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * Brings a backend connection to a client's view of its session with as few commands as it takes, none when the
  * connection already matches: one SET for the character set and the connection id (so that CONNECTION_ID() is the
  * id of Berth's greeting, through the server's {@code pseudo_thread_id}), COM_SET_OPTION for multi-statements,
- * COM_INIT_DB for the schema. Its future completes once the server has answered them all, so that no client command
+ * COM_INIT_DB for the schema, and first a {@link SessionRestart} when the client has no schema and the connection
+ * has one. Its future completes once the server has answered them all, so that no client command
  * runs in the wrong session.
  *
  * <p>The future fails with {@link AlignmentFailure} when the server refused the schema (the client gets that ERR) or
@@ -26,7 +29,13 @@ public final class BackendAligner {
     private static final Logger log = LoggerFactory.getLogger(BackendAligner.class);
     private static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
 
+    private final BackendConfig backendConfig;
     private volatile boolean mayMapConnectionId = true;
+
+    /** @param backendConfig Berth's backend account, which a session restart logs in again */
+    public BackendAligner(BackendConfig backendConfig) {
+        this.backendConfig = backendConfig;
+    }
 
     /** Why a connection could not be aligned: the ERR to give the client. */
     static final class AlignmentFailure extends Exception {
@@ -66,6 +75,16 @@ public final class BackendAligner {
     }
 
     Future<Void> align(ClientSession session, BackendConnection b, Promise<Void> aligned) {
+        if (session.schema() == null && b.schema() != null) {
+            // A client with no schema on a connection left in one: only a new session leaves it, and comes first.
+            b.eventLoop().execute(() -> SessionRestart.run(b, backendConfig, session.characterSet(),
+                    b.eventLoop().newPromise()).addListener(restarted -> alignSession(session, b, aligned)));
+            return aligned;
+        }
+        return alignSession(session, b, aligned);
+    }
+
+    private Future<Void> alignSession(ClientSession session, BackendConnection b, Promise<Void> aligned) {
         List<Runnable> steps = new ArrayList<>(3);
         Progress progress = new Progress(aligned);
         int charset = session.characterSet();

@@ -114,6 +114,25 @@ class SessionFidelityIT {
     }
 
     @Test
+    void aClientThatNamedNoSchemaHasNoneOnAConnectionTheLastClientLeftInOne() throws Exception {
+        try (RawMysqlClient first = login(RunningBerth.USER, RunningBerth.PASSWORD)) {
+            assertEquals(TestDatabase.DATABASE, first.queryValue("SELECT DATABASE()"));
+        }
+        for (int i = 0; i < 2; i++) {
+            try (RawMysqlClient next = RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER,
+                    RunningBerth.PASSWORD, null)) {
+                assertEquals("NULL", String.valueOf(next.queryValue("SELECT IFNULL(DATABASE(), 'NULL')")));
+                RawMysqlClient.Result create = next.query("CREATE TABLE schema_probe (a INT)");
+                assertTrue(create.err() != null, "an unqualified CREATE TABLE must fail without a schema");
+                assertEquals(1046, create.err().code(), create.err().toString());
+                next.query("USE " + TestDatabase.DATABASE).rowsOrThrow(); // leaves the connection in a schema again
+            }
+        }
+        assertEquals(0, berth.poolStats().closedByReason().size(), "no connection closed for this: "
+                + berth.poolStats().closedByReason());
+    }
+
+    @Test
     void theClientsOwnResetKeepsTheCharacterSetOfItsHandshake() throws Exception {
         try (RawMysqlClient latin1 = RawMysqlClient.connect("127.0.0.1", berth.port(), 20_000)) {
             long capabilities = Capabilities.CLIENT_LONG_PASSWORD | Capabilities.CLIENT_PROTOCOL_41
