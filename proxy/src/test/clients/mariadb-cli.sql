@@ -1,0 +1,23 @@
+SELECT 1;
+SELECT DATABASE();
+USE berth_it;
+SELECT DATABASE();
+CREATE TEMPORARY TABLE matrix_t (id INT AUTO_INCREMENT PRIMARY KEY, txt VARCHAR(50) CHARACTER SET utf8mb4) ENGINE=InnoDB;
+INSERT INTO matrix_t (txt) VALUES ('plain'), ('héllo wörld'), ('dolphin 🐬');
+SELECT ROW_COUNT(), LAST_INSERT_ID();
+SELECT id, txt, CHAR_LENGTH(txt), HEX(txt) FROM matrix_t ORDER BY id;
+PREPARE with_parameters FROM 'SELECT id, txt FROM matrix_t WHERE id > ? AND txt LIKE ?';
+SET @min_id = 1, @pattern = '%🐬%';
+EXECUTE with_parameters USING @min_id, @pattern;
+START TRANSACTION;
+INSERT INTO matrix_t (txt) VALUES ('rolled back');
+SELECT COUNT(*) FROM matrix_t;
+ROLLBACK;
+SELECT COUNT(*) FROM matrix_t;
+SELECT * FROM no_such_table_matrix;
+WITH RECURSIVE n AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM n WHERE i < 5) SELECT i, REPEAT('x', i), i / 3, IF(i = 3, NULL, i * 1.5) FROM n;
+SELECT CAST('12abc' AS SIGNED);
+SHOW WARNINGS;
+SELECT CONNECTION_ID() AS connection_id;
+status
+SELECT @@character_set_client;
