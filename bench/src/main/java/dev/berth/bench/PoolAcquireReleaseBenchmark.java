@@ -1,5 +1,6 @@
 package dev.berth.bench;
 
+import dev.berth.proxy.pool.PoolKey;
 import dev.berth.config.BackendConfig;
 import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.HostPort;
@@ -74,7 +75,7 @@ public class PoolAcquireReleaseBenchmark {
             // Warm: every connection open and idle before the first measurement.
             List<BackendConnection> all = new ArrayList<>();
             for (int i = 0; i < borrowers; i++) {
-                all.add(pool.acquire(group.next(), false).get(10, TimeUnit.SECONDS));
+                all.add(pool.acquire(group.next(), new PoolKey(pool.serviceAccount(), false)).get(10, TimeUnit.SECONDS));
             }
             all.forEach(pool::release);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -116,13 +117,15 @@ public class PoolAcquireReleaseBenchmark {
     }
 
     private static BackendConnection withReset(Pool p, Borrower b) throws Exception {
-        BackendConnection c = p.pool.acquire(b.loop, false).get(30, TimeUnit.SECONDS);
+        BackendConnection c = p.pool.acquire(b.loop, new PoolKey(p.pool.serviceAccount(), false))
+                .get(30, TimeUnit.SECONDS);
         p.pool.release(c);
         return c;
     }
 
     private static BackendConnection withoutReset(Pool p, Borrower b) throws Throwable {
-        BackendConnection c = p.pool.acquire(b.loop, false).get(30, TimeUnit.SECONDS);
+        BackendConnection c = p.pool.acquire(b.loop, new PoolKey(p.pool.serviceAccount(), false))
+                .get(30, TimeUnit.SECONDS);
         p.giveBack.invoke(p.pool, c);
         return c;
     }

@@ -35,6 +35,32 @@ public final class NativePassword {
     }
 
     /**
+     * Client side, knowing only SHA1(password) (what {@link #recoverStage1} learns from a login): the same response
+     * {@link #scramble} gives for the password. An empty stage1 stands for an empty password.
+     */
+    public static byte[] scrambleFromStage1(byte[] stage1, byte[] seed) {
+        if (stage1.length == 0) {
+            return EMPTY;
+        }
+        return Digests.xor(stage1, Digests.sha1(Scrambles.strip(seed), Digests.sha1(stage1)));
+    }
+
+    /**
+     * Server side: SHA1(password) out of a response that {@link #verify} accepted. With it Berth can log in to
+     * another server for the account, as the account, while knowing only its stored hash. Empty for an account
+     * without a password; null when the response does not prove the password.
+     */
+    public static byte[] recoverStage1(byte[] response, byte[] seed, byte[] doubleHash) {
+        if (!verify(response, seed, doubleHash)) {
+            return null;
+        }
+        if (doubleHash.length == 0) {
+            return EMPTY;
+        }
+        return Digests.xor(response, Digests.sha1(Scrambles.strip(seed), doubleHash));
+    }
+
+    /**
      * SHA1(SHA1(password)), what MySQL stores for the account. Empty for an empty password, as MySQL
      * stores an empty string (and {@code PASSWORD('')} returns one) rather than the hash of nothing.
      */

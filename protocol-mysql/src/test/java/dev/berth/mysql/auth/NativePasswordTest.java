@@ -123,4 +123,20 @@ class NativePasswordTest {
     static String hex(byte[] bytes) {
         return HexFormat.of().formatHex(bytes);
     }
+
+    @Test
+    void theStage1RecoveredFromALoginScramblesLikeThePasswordForAnyOtherSeed() {
+        byte[] password = "berth secret".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] clientSeed = "abcdefghij0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] backendSeed = "ZYXWVUTSRQ9876543210".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] stored = NativePassword.doubleHash(password);
+        byte[] stage1 = NativePassword.recoverStage1(NativePassword.scramble(password, clientSeed), clientSeed, stored);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(NativePassword.scramble(password, backendSeed),
+                NativePassword.scrambleFromStage1(stage1, backendSeed));
+        org.junit.jupiter.api.Assertions.assertNull(NativePassword.recoverStage1(
+                NativePassword.scramble("wrong".getBytes(java.nio.charset.StandardCharsets.UTF_8), clientSeed),
+                clientSeed, stored), "a wrong password proves nothing");
+        org.junit.jupiter.api.Assertions.assertEquals(0, NativePassword.scrambleFromStage1(
+                NativePassword.recoverStage1(new byte[0], clientSeed, new byte[0]), backendSeed).length);
+    }
 }

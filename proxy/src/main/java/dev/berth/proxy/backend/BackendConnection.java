@@ -23,6 +23,7 @@ public final class BackendConnection {
     private final long serverConnectionId;
     private final long capabilities;
     private final BackendInfo info;
+    private final BackendAccount account;
     private final ResponseTracker tracker;
     private final ArrayDeque<ResponseSink> sinks = new ArrayDeque<>();
     private ResponseSink batchSink;
@@ -41,7 +42,9 @@ public final class BackendConnection {
     private String authPlugin;
     private byte[] authSeed;
 
-    BackendConnection(Channel channel, long id, long serverConnectionId, long capabilities, BackendInfo info) {
+    BackendConnection(Channel channel, long id, long serverConnectionId, long capabilities, BackendInfo info,
+                      BackendAccount account) {
+        this.account = account;
         this.channel = channel;
         this.id = id;
         this.serverConnectionId = serverConnectionId;
@@ -219,6 +222,11 @@ public final class BackendConnection {
 
     public boolean foundRows() {
         return Capabilities.has(capabilities, Capabilities.CLIENT_FOUND_ROWS);
+    }
+
+    /** The server account this connection is logged in as. */
+    public BackendAccount account() {
+        return account;
     }
 
     public BackendInfo info() {

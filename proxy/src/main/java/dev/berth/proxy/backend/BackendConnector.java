@@ -7,6 +7,7 @@ import dev.berth.proxy.server.Transport;
 import dev.berth.proxy.tls.TlsContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -17,6 +18,7 @@ import io.netty.util.concurrent.Promise;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /** Opens and logs in backend connections, each on the event loop it is asked for. */
 public final class BackendConnector {
@@ -35,11 +37,28 @@ public final class BackendConnector {
         return config;
     }
 
-    /** Connects and logs in; the future fails with a {@link BackendException} naming the backend and the cause. */
-    public Future<BackendConnection> connect(EventLoop loop, boolean foundRows) {
-        Promise<BackendConnection> login = loop.newPromise();
-        Promise<BackendConnection> result = loop.newPromise();
+    /**
+     * Connects and logs in as {@code account}; the future fails with a {@link BackendException} naming the backend and
+     * the cause.
+     */
+    public Future<BackendConnection> connect(EventLoop loop, BackendAccount account, boolean foundRows) {
         long id = ids.incrementAndGet();
+        return withDeadline(loop, account, login -> new BackendLogin(config, account, sslContext, foundRows, id, login));
+    }
+
+    /**
+     * Reads the server's greeting and hangs up: what Berth greets its clients with when it has no account of its own
+     * to log in with and no client has logged in yet.
+     */
+    public Future<BackendInfo> probe(EventLoop loop) {
+        return withDeadline(loop, null, GreetingProbe::new);
+    }
+
+    /** Connects with {@code handler} (made for the promise it completes), failing the promise at the deadline. */
+    private <T> Future<T> withDeadline(EventLoop loop, BackendAccount account,
+                                       Function<Promise<T>, ChannelHandler> handler) {
+        Promise<T> attempt = loop.newPromise();
+        Promise<T> result = loop.newPromise();
         int timeoutMillis = (int) config.connectTimeout().toMillis();
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
@@ -51,37 +70,38 @@ public final class BackendConnector {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("frames", new PacketFrameDecoder(Long.MAX_VALUE));
-                        ch.pipeline().addLast("login", new BackendLogin(config, sslContext, foundRows, id, login));
+                        ch.pipeline().addLast("login", handler.apply(attempt));
                     }
                 });
         ChannelFuture connect = bootstrap.connect(config.address().host(), config.address().port());
         connect.addListener(f -> {
             if (!f.isSuccess()) {
-                login.tryFailure(f.cause());
+                attempt.tryFailure(f.cause());
             }
         });
         var timeout = loop.schedule(() -> {
-            if (login.tryFailure(new TimeoutException("no login within " + timeoutMillis + " ms"))) {
+            if (attempt.tryFailure(new TimeoutException("no login within " + timeoutMillis + " ms"))) {
                 connect.channel().close();
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
-        login.addListener(f -> {
+        attempt.addListener(f -> {
             timeout.cancel(false);
             if (f.isSuccess()) {
-                result.setSuccess(login.getNow());
+                result.setSuccess(attempt.getNow());
             } else {
-                result.setFailure(describe(f.cause()));
+                result.setFailure(describe(account, f.cause()));
             }
         });
         return result;
     }
 
-    private BackendException describe(Throwable cause) {
+    private BackendException describe(BackendAccount account, Throwable cause) {
         ErrPacket error = cause instanceof BackendLogin.BackendRefusedException refused ? refused.error : null;
         String why = error != null ? error.toString()
                 : TlsContexts.rejectedCertificate(cause, config.tls())
                         .orElse(cause.getMessage() != null ? cause.getMessage() : cause.toString());
-        return new BackendException("backend " + config.user() + "@" + config.address() + " unavailable: " + why,
+        String who = (account == null ? "" : account + "@") + config.address();
+        return new BackendException("backend " + who + " unavailable: " + why,
                 error, cause);
     }
 }

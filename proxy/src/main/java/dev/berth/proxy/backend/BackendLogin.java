@@ -41,6 +41,7 @@ final class BackendLogin extends ChannelInboundHandlerAdapter {
 
     private final BackendConfig config;
     private final SslContext sslContext;
+    private final BackendAccount account;
     private final boolean foundRows;
     private final long id;
     private final Promise<BackendConnection> promise;
@@ -52,10 +53,11 @@ final class BackendLogin extends ChannelInboundHandlerAdapter {
     private int sequence;
     private boolean secure;
 
-    BackendLogin(BackendConfig config, SslContext sslContext, boolean foundRows, long id,
+    BackendLogin(BackendConfig config, BackendAccount account, SslContext sslContext, boolean foundRows, long id,
                  Promise<BackendConnection> promise) {
         this.config = config;
         this.sslContext = sslContext;
+        this.account = account;
         this.foundRows = foundRows;
         this.id = id;
         this.promise = promise;
@@ -121,7 +123,7 @@ final class BackendLogin extends ChannelInboundHandlerAdapter {
 
     private void sendHandshakeResponse(ChannelHandlerContext ctx) {
         HandshakeResponse41 response = new HandshakeResponse41(capabilities, MAX_PACKET, UTF8MB4_GENERAL_CI,
-                config.user(), scramble(plugin, seed), null, plugin, Map.of("_client_name", "berth",
+                account.user(), scramble(plugin, seed), null, plugin, Map.of("_client_name", "berth",
                 "program_name", "berth"));
         ByteBuf out = Packets.start(ctx.alloc());
         response.encode(out);
@@ -182,19 +184,19 @@ final class BackendLogin extends ChannelInboundHandlerAdapter {
 
     private byte[] scramble(String pluginName, byte[] pluginSeed) {
         return switch (pluginName) {
-            case CachingSha2Password.NAME -> CachingSha2Password.scramble(password(), pluginSeed);
-            default -> NativePassword.scramble(password(), pluginSeed);
+            case CachingSha2Password.NAME -> account.scramble(CachingSha2Password.NAME, pluginSeed);
+            default -> account.scramble(NativePassword.NAME, pluginSeed);
         };
     }
 
     private byte[] password() {
-        return config.password().getBytes(StandardCharsets.UTF_8);
+        return account.password();
     }
 
     private void succeed(ChannelHandlerContext ctx) {
         BackendInfo info = new BackendInfo(greeting.serverVersion(), greeting.characterSet(), greeting.capabilities());
         BackendConnection connection = new BackendConnection(ctx.channel(), id, greeting.connectionId(), capabilities,
-                info);
+                info, account);
         // The handshake asked for utf8mb4; that, not the server default in the greeting, is the session's now.
         connection.characterSet(UTF8MB4_GENERAL_CI);
         connection.authenticatedWith(plugin, greeting.seed());

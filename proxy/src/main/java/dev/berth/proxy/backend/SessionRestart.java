@@ -1,6 +1,5 @@
 package dev.berth.proxy.backend;
 
-import dev.berth.config.BackendConfig;
 import dev.berth.mysql.auth.CachingSha2Password;
 import dev.berth.mysql.auth.NativePassword;
 import dev.berth.mysql.codec.Packets;
@@ -14,11 +13,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * A fresh server session on a backend connection, for Berth's own account: COM_CHANGE_USER with no schema. It is the
+ * A fresh server session on a backend connection, for the account it is logged in as: COM_CHANGE_USER with no schema. It is the
  * only way to leave a schema (there is no "USE nothing"), so a client that named none gets DATABASE() NULL as it would
  * directly, even on a connection an earlier client left in a schema. It also resets the session as
  * COM_RESET_CONNECTION does, in the character set it names.
@@ -32,23 +30,21 @@ import java.util.Map;
  */
 public final class SessionRestart implements ResponseSink {
     private final BackendConnection backend;
-    private final BackendConfig config;
     private final int characterSet;
     private final Promise<Void> done;
     private String plugin;
 
-    private SessionRestart(BackendConnection backend, BackendConfig config, int characterSet, Promise<Void> done) {
+    private SessionRestart(BackendConnection backend, int characterSet, Promise<Void> done) {
         this.backend = backend;
-        this.config = config;
         this.characterSet = characterSet;
         this.done = done;
         this.plugin = backend.authPlugin();
     }
 
     /** Restarts the session of {@code b}, which must have nothing outstanding; call on its event loop. */
-    public static Future<Void> run(BackendConnection b, BackendConfig config, int characterSet, Promise<Void> done) {
-        SessionRestart restart = new SessionRestart(b, config, characterSet, done);
-        ComChangeUser command = new ComChangeUser(config.user(), restart.scramble(b.authSeed()), "", characterSet,
+    public static Future<Void> run(BackendConnection b, int characterSet, Promise<Void> done) {
+        SessionRestart restart = new SessionRestart(b, characterSet, done);
+        ComChangeUser command = new ComChangeUser(b.account().user(), restart.scramble(b.authSeed()), "", characterSet,
                 restart.plugin, Map.of());
         ByteBuf out = Packets.start(b.channel().alloc());
         command.encode(out, b.capabilities());
@@ -57,9 +53,7 @@ public final class SessionRestart implements ResponseSink {
     }
 
     private byte[] scramble(byte[] seed) {
-        byte[] password = config.password().getBytes(StandardCharsets.UTF_8);
-        return plugin.equals(CachingSha2Password.NAME) ? CachingSha2Password.scramble(password, seed)
-                : NativePassword.scramble(password, seed);
+        return backend.account().scramble(plugin, seed);
     }
 
     @Override

@@ -19,8 +19,9 @@ public final class BackendOptions {
             description = "MySQL server to pool connections to ([v6]:port for IPv6). Default: ${DEFAULT-VALUE}")
     String address;
 
-    @Option(names = "--backend-user", paramLabel = "NAME", defaultValue = "root",
-            description = "Account Berth logs in to the backend with. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--backend-user", paramLabel = "NAME",
+            description = "One service account every backend connection logs in as. Default: none, each client "
+                    + "acts on the server as its own account (which must exist there with the same password)")
     String user;
 
     // No ${DEFAULT-VALUE} in the description: from BERTH_BACKEND_PASSWORD it would print the password.

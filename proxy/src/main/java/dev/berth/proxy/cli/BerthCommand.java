@@ -193,7 +193,8 @@ public final class BerthCommand implements Callable<Integer> {
                 : (config.clientTls().certificate().isPresent() ? "on" : "on, self-signed")
                         + (config.clientTls().required() ? ", required" : "");
         return "berth " + VersionProvider.version() + " listening on " + listening
-                + "; backend " + config.backend().user() + "@" + config.backend().address()
+                + "; backend " + (config.backend().user() == null ? "as each client's account at "
+                        : config.backend().user() + "@") + config.backend().address()
                 + (config.backend().tls().enabled()
                         ? " (tls, verify " + config.backend().tls().verify().name().toLowerCase(Locale.ROOT) + ")" : "")
                 + "; pool " + config.pool().mode().name().toLowerCase(Locale.ROOT) + " max-open-conns="

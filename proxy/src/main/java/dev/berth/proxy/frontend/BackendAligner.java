@@ -1,6 +1,5 @@
 package dev.berth.proxy.frontend;
 
-import dev.berth.config.BackendConfig;
 import dev.berth.mysql.message.ErrPacket;
 import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.backend.InternalCommand;
@@ -29,13 +28,7 @@ public final class BackendAligner {
     private static final Logger log = LoggerFactory.getLogger(BackendAligner.class);
     private static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
 
-    private final BackendConfig backendConfig;
     private volatile boolean mayMapConnectionId = true;
-
-    /** @param backendConfig Berth's backend account, which a session restart logs in again */
-    public BackendAligner(BackendConfig backendConfig) {
-        this.backendConfig = backendConfig;
-    }
 
     /** Why a connection could not be aligned: the ERR to give the client. */
     static final class AlignmentFailure extends Exception {
@@ -77,7 +70,7 @@ public final class BackendAligner {
     Future<Void> align(ClientSession session, BackendConnection b, Promise<Void> aligned) {
         if (session.schema() == null && b.schema() != null) {
             // A client with no schema on a connection left in one: only a new session leaves it, and comes first.
-            b.eventLoop().execute(() -> SessionRestart.run(b, backendConfig, session.characterSet(),
+            b.eventLoop().execute(() -> SessionRestart.run(b, session.characterSet(),
                     b.eventLoop().newPromise()).addListener(restarted -> alignSession(session, b, aligned)));
             return aligned;
         }

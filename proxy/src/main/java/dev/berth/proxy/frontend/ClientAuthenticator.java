@@ -4,7 +4,9 @@ import dev.berth.config.BerthConfig;
 import dev.berth.config.UserCredential;
 import dev.berth.mysql.auth.CachingSha2Password;
 import dev.berth.mysql.auth.NativePassword;
+import dev.berth.proxy.backend.BackendAccount;
 import dev.berth.proxy.backend.BackendInfo;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -19,7 +21,8 @@ final class ClientAuthenticator {
     sealed interface Verdict {
     }
 
-    record Accepted(UserCredential user, String plugin) implements Verdict {
+    /** @param backendAccount the account as Berth can log in to the backend with it */
+    record Accepted(UserCredential user, String plugin, BackendAccount backendAccount) implements Verdict {
     }
 
     record Denied() implements Verdict {
@@ -56,7 +59,8 @@ final class ClientAuthenticator {
             return mayRetry && !canVerify(used) ? new SwitchTo(defaultPlugin) : new Denied();
         }
         if (canVerify(user, used)) {
-            return check(user, used, response, seed) ? new Accepted(user, used) : new Denied();
+            BackendAccount account = check(user, used, response, seed);
+            return account != null ? new Accepted(user, used, account) : new Denied();
         }
         if (!mayRetry) {
             return new Denied();
@@ -73,11 +77,18 @@ final class ClientAuthenticator {
                 || (plugin.equals(CachingSha2Password.NAME) && user.password().isPresent());
     }
 
-    private static boolean check(UserCredential user, String plugin, byte[] response, byte[] seed) {
-        if (plugin.equals(CachingSha2Password.NAME)) {
-            return CachingSha2Password.verify(response, seed, user.password().orElseThrow());
+    /** The backend account of a login that proved its password, or null. */
+    private static BackendAccount check(UserCredential user, String plugin, byte[] response, byte[] seed) {
+        if (user.password().isPresent()) {
+            byte[] password = user.password().get();
+            boolean proved = plugin.equals(CachingSha2Password.NAME)
+                    ? CachingSha2Password.verify(response, seed, password)
+                    : NativePassword.verifyPlain(response, seed, password);
+            return proved ? BackendAccount.withPassword(user.name(), new String(password, StandardCharsets.UTF_8))
+                    : null;
         }
-        byte[] doubleHash = user.nativeHash().orElseGet(() -> NativePassword.doubleHash(user.password().orElseThrow()));
-        return NativePassword.verify(response, seed, doubleHash);
+        // Known by its hash alone: the login itself yields SHA1(password), enough to log in natively as the account.
+        byte[] stage1 = NativePassword.recoverStage1(response, seed, user.nativeHash().orElseThrow());
+        return stage1 == null ? null : BackendAccount.withStage1(user.name(), stage1);
     }
 }

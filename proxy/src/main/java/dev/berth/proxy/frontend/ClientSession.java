@@ -3,7 +3,9 @@ package dev.berth.proxy.frontend;
 import dev.berth.mysql.compress.CompressionAlgorithm;
 import dev.berth.mysql.compress.CompressionCodec;
 import dev.berth.mysql.protocol.Capabilities;
+import dev.berth.proxy.backend.BackendAccount;
 import dev.berth.proxy.backend.BackendConnection;
+import dev.berth.proxy.pool.PoolKey;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 
@@ -24,6 +26,7 @@ final class ClientSession {
     private int compressionLevel;
     private boolean compressing;
     private String user;
+    private BackendAccount account;
     private int characterSet;
     private volatile String schema;
     /** The backend connection serving this client now, or null; read by other clients' KILL. */
@@ -66,6 +69,16 @@ final class ClientSession {
             compressing = true;
             CompressionCodec.install(channel.pipeline(), "frames", compression, compressionLevel, maxPacketSize);
         }
+    }
+
+    /** The account the client's backend connections log in as: its own, or Berth's service account. */
+    void account(BackendAccount account) {
+        this.account = account;
+    }
+
+    /** Which pooled connections can serve this client. */
+    PoolKey poolKey() {
+        return new PoolKey(account, foundRows());
     }
 
     long connectionId() {

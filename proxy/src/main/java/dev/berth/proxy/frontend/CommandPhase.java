@@ -268,7 +268,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private void attach(Consumer<ErrPacket> done) {
         state = State.ACQUIRING;
         channel.config().setAutoRead(false);
-        pool.acquire(channel.eventLoop(), session.foundRows()).addListener((Future<BackendConnection> f) -> {
+        pool.acquire(channel.eventLoop(), session.poolKey()).addListener((Future<BackendConnection> f) -> {
             channel.config().setAutoRead(true);
             if (!f.isSuccess()) {
                 if (state == State.ACQUIRING) {

@@ -16,9 +16,8 @@ import dev.berth.mysql.message.HandshakeV10;
 import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.mysql.protocol.ErrorCode;
 import dev.berth.mysql.protocol.ServerStatus;
-import dev.berth.proxy.backend.BackendConnection;
+import dev.berth.proxy.backend.BackendAccount;
 import dev.berth.proxy.backend.BackendInfo;
-import dev.berth.proxy.pool.BackendPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -78,22 +77,13 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         long timeout = server.config().handshakeTimeout().toMillis();
         handshakeTimer = ctx.executor().schedule(this::handshakeTimedOut, timeout, TimeUnit.MILLISECONDS);
         log.debug("client {} connected from {}", session.connectionId(), channel.remoteAddress());
-        BackendPool pool = server.pool();
-        if (pool.info() != null) {
-            sendGreeting(pool.info());
-        } else {
-            // Nothing known of the backend yet: one connection teaches Berth its version and character set.
-            pool.acquire(channel.eventLoop(), false).addListener((Future<BackendConnection> f) -> {
-                if (f.isSuccess()) {
-                    pool.release(f.getNow());
-                    if (channel.isActive()) {
-                        sendGreeting(f.getNow().info());
-                    }
-                } else {
-                    refuse(0, ClientErrors.acquireError(f.cause()));
-                }
-            });
-        }
+        server.pool().info(channel.eventLoop()).addListener((Future<BackendInfo> f) -> {
+            if (!f.isSuccess()) {
+                refuse(0, ClientErrors.acquireError(f.cause()));
+            } else if (channel.isActive()) {
+                sendGreeting(f.getNow());
+            }
+        });
     }
 
     private void sendGreeting(BackendInfo info) {
@@ -210,6 +200,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                 channel.write(Packets.finish(out, sequence++));
             }
             log.debug("client {} logged in as {}", session.connectionId(), user);
+            BackendAccount service = server.pool().serviceAccount();
+            session.account(service != null ? service : accepted.backendAccount());
             loggedIn(sequence);
         } else if (verdict instanceof ClientAuthenticator.SwitchTo switchTo
                 && session.has(Capabilities.CLIENT_PLUGIN_AUTH)) {

@@ -14,6 +14,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public record ServerContext(BerthConfig config, BackendPool pool, BackendAligner aligner, SslContext clientSsl,
                             AtomicLong connectionIds, Map<Long, ClientSession> sessions) {
     public ServerContext(BerthConfig config, BackendPool pool, SslContext clientSsl) {
-        this(config, pool, new BackendAligner(config.backend()), clientSsl, new AtomicLong(), new ConcurrentHashMap<>());
+        this(config, pool, new BackendAligner(), clientSsl, new AtomicLong(), new ConcurrentHashMap<>());
     }
 }

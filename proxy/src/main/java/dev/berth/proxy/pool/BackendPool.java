@@ -2,6 +2,7 @@ package dev.berth.proxy.pool;
 
 import dev.berth.config.PoolConfig;
 import dev.berth.mysql.message.ErrPacket;
+import dev.berth.proxy.backend.BackendAccount;
 import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.backend.BackendConnector;
 import dev.berth.proxy.backend.BackendException;
@@ -12,8 +13,10 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +58,7 @@ public final class BackendPool {
     private final LongSupplier clock;
     private final DoubleSupplier random;
     private final String name;
+    private final BackendAccount serviceAccount;
     private final IdleStacks idle = new IdleStacks();
     private final Set<BackendConnection> inUse = new HashSet<>();
     private final WaiterQueue waiters = new WaiterQueue();
@@ -63,9 +67,10 @@ public final class BackendPool {
     private final Housekeeper housekeeper = new Housekeeper(this);
     /** Connections open or being opened: what max open bounds. Changed only by {@link #reserve} and {@link #free}. */
     private int open;
-    /** Connections being reset on their way back, by CLIENT_FOUND_ROWS kind (index 1: with it). */
-    private final int[] resetting = new int[2];
-    private boolean lastFoundRows;
+    /** Connections being reset on their way back, by key. */
+    private final Map<PoolKey, Integer> resetting = new HashMap<>();
+    /** The key of the last acquire: what the housekeeper warms up min idle connections for. */
+    private PoolKey lastKey;
     private volatile BackendInfo info;
     private boolean closed;
 
@@ -80,7 +85,50 @@ public final class BackendPool {
         this.clock = clock;
         this.random = random;
         this.gate = new ConnectGate(config.maxConnecting());
-        this.name = connector.config().user() + "@" + connector.config().address();
+        String serviceUser = connector.config().user();
+        this.serviceAccount = serviceUser == null ? null
+                : BackendAccount.withPassword(serviceUser, connector.config().password());
+        this.name = (serviceUser == null ? "" : serviceUser + "@") + connector.config().address();
+    }
+
+    /**
+     * The one account every backend connection logs in as (--backend-user), or null when each client's connections
+     * log in as the client's own account.
+     */
+    public BackendAccount serviceAccount() {
+        return serviceAccount;
+    }
+
+    /**
+     * What the backend says of itself, learnt once: from a pooled connection of the service account (which stays for
+     * the first client), or, without one, from a greeting read by a connection that does not log in.
+     */
+    public Future<BackendInfo> info(EventLoop loop) {
+        BackendInfo known = info;
+        if (known != null) {
+            return loop.newSucceededFuture(known);
+        }
+        Promise<BackendInfo> learnt = loop.newPromise();
+        if (serviceAccount == null) {
+            connector.probe(loop).addListener((Future<BackendInfo> f) -> {
+                if (f.isSuccess()) {
+                    info = f.getNow();
+                    learnt.trySuccess(f.getNow());
+                } else {
+                    learnt.tryFailure(f.cause());
+                }
+            });
+        } else {
+            acquire(loop, new PoolKey(serviceAccount, false)).addListener((Future<BackendConnection> f) -> {
+                if (f.isSuccess()) {
+                    release(f.getNow());
+                    learnt.trySuccess(f.getNow().info());
+                } else {
+                    learnt.tryFailure(f.cause());
+                }
+            });
+        }
+        return learnt;
     }
 
     public String name() {
@@ -112,13 +160,13 @@ public final class BackendPool {
      * Takes a connection for one client. The future fails with {@link PoolTimeoutException} at the deadline, or with
      * a {@link BackendException} when a connection is needed and the backend can't be reached.
      */
-    public Future<BackendConnection> acquire(EventLoop loop, boolean foundRows) {
+    public Future<BackendConnection> acquire(EventLoop loop, PoolKey key) {
         Promise<BackendConnection> promise = loop.newPromise();
-        attempt(promise, loop, foundRows, clock.getAsLong());
+        attempt(promise, loop, key, clock.getAsLong());
         return promise;
     }
 
-    private void attempt(Promise<BackendConnection> promise, EventLoop loop, boolean foundRows, long start) {
+    private void attempt(Promise<BackendConnection> promise, EventLoop loop, PoolKey key, long start) {
         List<BackendConnection> aged = new ArrayList<>();
         BackendConnection ready = null;
         BackendConnection surplus = null;
@@ -130,10 +178,10 @@ public final class BackendPool {
                 promise.tryFailure(new IllegalStateException("berth is shutting down"));
                 return;
             }
-            lastFoundRows = foundRows;
+            lastKey = key;
             long now = clock.getAsLong();
             BackendConnection c;
-            while (ready == null && (c = idle.take(foundRows, loop)) != null) {
+            while (ready == null && (c = idle.take(key, loop)) != null) {
                 CloseReason stale = staleness(c, now);
                 if (stale != null) {
                     free(stale);
@@ -145,23 +193,23 @@ public final class BackendPool {
                 }
             }
             if (ready == null) {
-                if (resetting[kind(foundRows)] > waiters.count(foundRows)) {
+                if (resetting.getOrDefault(key, 0) > waiters.count(key)) {
                     // A connection is one round trip from idle: under churn, waiting for it beats a new login.
-                    enqueue(promise, loop, foundRows, start);
+                    enqueue(promise, loop, key, start);
                 } else if (open < config.maxOpenConns() && gate.mayConnect(now)) {
                     reserve();
                     connect = true;
                 } else if (open >= config.maxOpenConns() && gate.mayConnect(now)
-                        && (surplus = idle.take(!foundRows, null)) != null) {
-                    // Full, but an idle connection of the other CLIENT_FOUND_ROWS kind can make room.
-                    metrics.closed(CloseReason.FOUND_ROWS_MISMATCH);
+                        && (surplus = idle.takeOldestOther(key)) != null) {
+                    // Full, but an idle connection of another account or CLIENT_FOUND_ROWS kind can make room.
+                    metrics.closed(CloseReason.MADE_ROOM);
                     gate.started();
                     connect = true;
                 } else if (gate.backingOff(now) && inUse.isEmpty() && open < config.maxOpenConns()) {
                     // Nothing will come back to wait for: say why now rather than at the deadline.
                     fastFailure = gate.lastFailure();
                 } else {
-                    enqueue(promise, loop, foundRows, start);
+                    enqueue(promise, loop, key, start);
                 }
             }
         }
@@ -171,12 +219,12 @@ public final class BackendPool {
         }
         if (ready != null) {
             if (ping) {
-                pingThenDeliver(promise, loop, foundRows, start, ready);
+                pingThenDeliver(promise, loop, key, start, ready);
             } else {
                 deliver(promise, ready, start);
             }
         } else if (connect) {
-            open(loop, foundRows, promise, start);
+            open(loop, key, promise, start);
         } else if (fastFailure != null) {
             promise.tryFailure(fastFailure);
         }
@@ -197,15 +245,11 @@ public final class BackendPool {
     }
 
     /** Queues an acquire until a release or its deadline. Call holding the lock. */
-    private void enqueue(Promise<BackendConnection> promise, EventLoop loop, boolean foundRows, long start) {
+    private void enqueue(Promise<BackendConnection> promise, EventLoop loop, PoolKey key, long start) {
         metrics.waitStarted();
-        WaiterQueue.Waiter waiter = new WaiterQueue.Waiter(promise, loop, foundRows, start);
+        WaiterQueue.Waiter waiter = new WaiterQueue.Waiter(promise, loop, key, start);
         waiters.add(waiter);
         waiter.timeout = loop.schedule(() -> expire(waiter), config.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private static int kind(boolean foundRows) {
-        return foundRows ? 1 : 0;
     }
 
     /** Why {@code c} must not be reused any more, or null. */
@@ -220,29 +264,29 @@ public final class BackendPool {
     }
 
     /** Checks a connection that sat idle a while; a dead one is closed and the acquire tried again. */
-    private void pingThenDeliver(Promise<BackendConnection> promise, EventLoop loop, boolean foundRows, long start,
+    private void pingThenDeliver(Promise<BackendConnection> promise, EventLoop loop, PoolKey key, long start,
                                  BackendConnection c) {
         InternalCommand.send(c, InternalCommand.ping(c.channel().alloc()), (backend, error, lost) -> {
             if (error == null && lost == null) {
                 deliver(promise, backend, start);
             } else {
                 discard(backend, CloseReason.PING_FAILED);
-                attempt(promise, loop, foundRows, start);
+                attempt(promise, loop, key, start);
             }
         }, true);
     }
 
     /** Opens a connection for the idle stacks (the housekeeper's warm-up); its slot was reserved by {@link #plan}. */
-    void openIdle(EventLoop loop, boolean foundRows) {
-        open(loop, foundRows, null, clock.getAsLong());
+    void openIdle(EventLoop loop, PoolKey key) {
+        open(loop, key, null, clock.getAsLong());
     }
 
     /**
      * Opens a connection for {@code promise}, or for the idle stacks when it is null. A connect failure goes to the
      * promise and starts (or lengthens) the back-off.
      */
-    private void open(EventLoop loop, boolean foundRows, Promise<BackendConnection> promise, long start) {
-        connector.connect(loop, foundRows).addListener((Future<BackendConnection> f) -> {
+    private void open(EventLoop loop, PoolKey key, Promise<BackendConnection> promise, long start) {
+        connector.connect(loop, key.account(), key.foundRows()).addListener((Future<BackendConnection> f) -> {
             if (f.isSuccess()) {
                 BackendConnection c = f.getNow();
                 info = c.info();
@@ -304,14 +348,14 @@ public final class BackendPool {
             return;
         }
         synchronized (this) {
-            resetting[kind(c.foundRows())]++;
+            resetting.merge(key(c), 1, Integer::sum);
         }
         ErrPacket[] resetError = new ErrPacket[1];
         InternalCommand.send(c, InternalCommand.resetConnection(c.channel().alloc()),
                 (backend, error, lost) -> resetError[0] = error, false);
         InternalCommand.send(c, InternalCommand.query(c.channel().alloc(), SCRUB), (backend, error, lost) -> {
             synchronized (this) {
-                resetting[kind(backend.foundRows())]--;
+                resetting.merge(key(backend), -1, Integer::sum);
             }
             if (resetError[0] != null || error != null || lost != null) {
                 discard(backend, CloseReason.RESET_FAILED);
@@ -351,7 +395,7 @@ public final class BackendPool {
                 closeReason = CloseReason.SHUTDOWN;
             } else if (now - c.expiresAtNanos() >= 0) {
                 closeReason = CloseReason.MAX_LIFETIME;
-            } else if ((waiter = waiters.next(c.foundRows())) != null) {
+            } else if ((waiter = waiters.next(key(c))) != null) {
                 inUse.add(c);
                 metrics.waited(now - waiter.since);
             } else if (idle.size() >= config.maxIdleConns()) {
@@ -386,8 +430,8 @@ public final class BackendPool {
             }
             if (open < config.maxOpenConns()) {
                 reserve();
-            } else if ((surplus = idle.take(!waiter.foundRows, null)) != null) {
-                metrics.closed(CloseReason.FOUND_ROWS_MISMATCH);
+            } else if ((surplus = idle.takeOldestOther(waiter.key)) != null) {
+                metrics.closed(CloseReason.MADE_ROOM);
                 gate.started();
             } else {
                 return;
@@ -399,7 +443,7 @@ public final class BackendPool {
         if (surplus != null) {
             quit(surplus);
         }
-        open(waiter.loop, waiter.foundRows, waiter.promise, waiter.since);
+        open(waiter.loop, waiter.key, waiter.promise, waiter.since);
     }
 
     private void expire(WaiterQueue.Waiter waiter) {
@@ -448,10 +492,15 @@ public final class BackendPool {
         });
         int warm = Math.min(config.minIdleConns() - idle.size() - gate.connecting(), config.maxOpenConns() - open);
         warm = Math.min(warm, gate.room(now));
+        // For the last client's key; before any client, for the service account (without one, nobody yet).
+        PoolKey warmFor = lastKey != null ? lastKey : serviceAccount != null ? new PoolKey(serviceAccount, false) : null;
+        if (warmFor == null) {
+            warm = 0;
+        }
         for (int i = 0; i < warm; i++) {
             reserve();
         }
-        return new Housekeeper.Round(aged, toPing, Math.max(warm, 0), lastFoundRows);
+        return new Housekeeper.Round(aged, toPing, Math.max(warm, 0), warmFor);
     }
 
     private void onLost(BackendConnection c, Throwable cause) {
@@ -498,6 +547,10 @@ public final class BackendPool {
             toClose.forEach(c -> free(CloseReason.SHUTDOWN));
         }
         toClose.forEach(this::quit);
+    }
+
+    private static PoolKey key(BackendConnection c) {
+        return new PoolKey(c.account(), c.foundRows());
     }
 
     private static String human(Duration d) {

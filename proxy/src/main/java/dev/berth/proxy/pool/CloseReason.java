@@ -8,8 +8,8 @@ public enum CloseReason {
     MAX_IDLE_TIME("max-idle-time"),
     /** Older than its lifetime (less jitter). */
     MAX_LIFETIME("max-lifetime"),
-    /** Made room, at the bound, for a connection of the other CLIENT_FOUND_ROWS kind. */
-    FOUND_ROWS_MISMATCH("found-rows-mismatch"),
+    /** Idle, and closed to make room at the bound for a connection of another account or CLIENT_FOUND_ROWS kind. */
+    MADE_ROOM("made-room"),
     /** Did not answer COM_PING after sitting idle. */
     PING_FAILED("ping-failed"),
     /** COM_RESET_CONNECTION failed on release. */

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Housekeeper {
     /** What one round found to do, decided under the pool's lock and done outside it. */
-    record Round(List<BackendConnection> aged, List<BackendConnection> toPing, int warm, boolean foundRows) {
+    record Round(List<BackendConnection> aged, List<BackendConnection> toPing, int warm, PoolKey key) {
     }
 
     private final BackendPool pool;
@@ -41,7 +41,7 @@ final class Housekeeper {
             }, true);
         }
         for (int i = 0; i < round.warm(); i++) {
-            pool.openIdle(loop, round.foundRows());
+            pool.openIdle(loop, round.key());
         }
     }
 }

@@ -12,32 +12,35 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * The idle connections: a stack per event loop and CLIENT_FOUND_ROWS kind, so the newest idle connection on a
- * client's own loop is found at once (a client and its backend on one loop hand packets over without crossing
- * threads), and the newest anywhere next (LIFO, so surplus connections age out). Used under the pool's lock.
+ * The idle connections: a stack per key (account and CLIENT_FOUND_ROWS kind) and event loop, so the newest idle
+ * connection on a client's own loop is found at once (a client and its backend on one loop hand packets over without
+ * crossing threads), and the newest anywhere next (LIFO, so surplus connections age out). Used under the pool's lock.
  */
 final class IdleStacks {
-    private final Map<EventLoop, ArrayDeque<BackendConnection>> withFoundRows = new HashMap<>();
-    private final Map<EventLoop, ArrayDeque<BackendConnection>> withoutFoundRows = new HashMap<>();
+    private final Map<PoolKey, Map<EventLoop, ArrayDeque<BackendConnection>>> stacks = new HashMap<>();
     private int size;
 
-    private Map<EventLoop, ArrayDeque<BackendConnection>> kind(boolean foundRows) {
-        return foundRows ? withFoundRows : withoutFoundRows;
+    private static PoolKey key(BackendConnection c) {
+        return new PoolKey(c.account(), c.foundRows());
     }
 
     /** Pushes a connection whose idle time starts now. */
     void push(BackendConnection c) {
-        kind(c.foundRows()).computeIfAbsent(c.eventLoop(), loop -> new ArrayDeque<>()).push(c);
+        stacks.computeIfAbsent(key(c), k -> new HashMap<>())
+                .computeIfAbsent(c.eventLoop(), loop -> new ArrayDeque<>()).push(c);
         size++;
     }
 
-    /** Takes the newest idle connection of a kind, preferring one on {@code loop} (null: any); null when none. */
-    BackendConnection take(boolean foundRows, EventLoop loop) {
-        Map<EventLoop, ArrayDeque<BackendConnection>> stacks = kind(foundRows);
-        ArrayDeque<BackendConnection> chosen = loop == null ? null : stacks.get(loop);
+    /** Takes the newest idle connection for {@code key}, preferring one on {@code loop}; null when none. */
+    BackendConnection take(PoolKey key, EventLoop loop) {
+        Map<EventLoop, ArrayDeque<BackendConnection>> byLoop = stacks.get(key);
+        if (byLoop == null) {
+            return null;
+        }
+        ArrayDeque<BackendConnection> chosen = byLoop.get(loop);
         if (chosen == null || chosen.isEmpty()) {
             chosen = null;
-            for (ArrayDeque<BackendConnection> stack : stacks.values()) {
+            for (ArrayDeque<BackendConnection> stack : byLoop.values()) {
                 if (!stack.isEmpty() && (chosen == null
                         || stack.peek().idleSinceNanos() - chosen.peek().idleSinceNanos() > 0)) {
                     chosen = stack;
@@ -51,8 +54,29 @@ final class IdleStacks {
         return chosen.pop();
     }
 
+    /** Takes the idle connection unused longest among those of other keys, to make room; null when none. */
+    BackendConnection takeOldestOther(PoolKey key) {
+        BackendConnection oldest = null;
+        for (Map.Entry<PoolKey, Map<EventLoop, ArrayDeque<BackendConnection>>> entry : stacks.entrySet()) {
+            if (entry.getKey().equals(key)) {
+                continue;
+            }
+            for (ArrayDeque<BackendConnection> stack : entry.getValue().values()) {
+                BackendConnection bottom = stack.peekLast();
+                if (bottom != null && (oldest == null || bottom.idleSinceNanos() - oldest.idleSinceNanos() < 0)) {
+                    oldest = bottom;
+                }
+            }
+        }
+        if (oldest != null) {
+            remove(oldest);
+        }
+        return oldest;
+    }
+
     boolean remove(BackendConnection c) {
-        ArrayDeque<BackendConnection> stack = kind(c.foundRows()).get(c.eventLoop());
+        Map<EventLoop, ArrayDeque<BackendConnection>> byLoop = stacks.get(key(c));
+        ArrayDeque<BackendConnection> stack = byLoop == null ? null : byLoop.get(c.eventLoop());
         if (stack != null && stack.remove(c)) {
             size--;
             return true;
@@ -63,8 +87,8 @@ final class IdleStacks {
     /** Removes and returns every idle connection that matches. */
     List<BackendConnection> removeIf(Predicate<BackendConnection> condition) {
         List<BackendConnection> removed = new ArrayList<>();
-        for (Map<EventLoop, ArrayDeque<BackendConnection>> stacks : List.of(withFoundRows, withoutFoundRows)) {
-            for (ArrayDeque<BackendConnection> stack : stacks.values()) {
+        for (Map<EventLoop, ArrayDeque<BackendConnection>> byLoop : stacks.values()) {
+            for (ArrayDeque<BackendConnection> stack : byLoop.values()) {
                 for (Iterator<BackendConnection> it = stack.iterator(); it.hasNext(); ) {
                     BackendConnection c = it.next();
                     if (condition.test(c)) {
@@ -79,8 +103,7 @@ final class IdleStacks {
     }
 
     void forEach(Consumer<BackendConnection> action) {
-        withFoundRows.values().forEach(stack -> stack.forEach(action));
-        withoutFoundRows.values().forEach(stack -> stack.forEach(action));
+        stacks.values().forEach(byLoop -> byLoop.values().forEach(stack -> stack.forEach(action)));
     }
 
     int size() {

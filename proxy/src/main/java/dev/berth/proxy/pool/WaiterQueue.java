@@ -13,14 +13,14 @@ final class WaiterQueue {
     static final class Waiter {
         final Promise<BackendConnection> promise;
         final EventLoop loop;
-        final boolean foundRows;
+        final PoolKey key;
         final long since;
         ScheduledFuture<?> timeout;
 
-        Waiter(Promise<BackendConnection> promise, EventLoop loop, boolean foundRows, long since) {
+        Waiter(Promise<BackendConnection> promise, EventLoop loop, PoolKey key, long since) {
             this.promise = promise;
             this.loop = loop;
-            this.foundRows = foundRows;
+            this.key = key;
             this.since = since;
         }
     }
@@ -40,11 +40,11 @@ final class WaiterQueue {
         return waiters.poll();
     }
 
-    /** Takes the oldest waiter of one CLIENT_FOUND_ROWS kind, or null. */
-    Waiter next(boolean foundRows) {
+    /** Takes the oldest waiter for one key, or null. */
+    Waiter next(PoolKey key) {
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
             Waiter w = it.next();
-            if (w.foundRows == foundRows) {
+            if (w.key.equals(key)) {
                 it.remove();
                 return w;
             }
@@ -56,10 +56,10 @@ final class WaiterQueue {
         return waiters.remove(waiter);
     }
 
-    int count(boolean foundRows) {
+    int count(PoolKey key) {
         int count = 0;
         for (Waiter w : waiters) {
-            if (w.foundRows == foundRows) {
+            if (w.key.equals(key)) {
                 count++;
             }
         }

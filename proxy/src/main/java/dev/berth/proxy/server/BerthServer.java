@@ -120,12 +120,10 @@ public final class BerthServer implements AutoCloseable {
         return bootstrap.bind(socketAddress).sync().channel();
     }
 
-    /** Opens one backend connection at start, so the first client is greeted with the backend's version. */
+    /** Learns what the backend is at start, so the first client is greeted with the backend's version at once. */
     private void warmUp() {
-        pool.acquire(loops.next(), false).addListener(f -> {
-            if (f.isSuccess()) {
-                pool.release((dev.berth.proxy.backend.BackendConnection) f.getNow());
-            } else if (!closing) {
+        pool.info(loops.next()).addListener(f -> {
+            if (!f.isSuccess() && !closing) {
                 // A start-up connection cut by a shutdown says nothing about the backend.
                 log.warn("backend not reachable at start: {}", f.cause().getMessage());
             }

@@ -120,7 +120,8 @@ class BackendLoginTest {
         server = new EmbeddedChannel();
         login = server.eventLoop().newPromise();
         server.pipeline().addLast("frames", new PacketFrameDecoder(Long.MAX_VALUE))
-                .addLast("login", new BackendLogin(EmbeddedBackend.config(), null, false, 7, login));
+                .addLast("login", new BackendLogin(EmbeddedBackend.config(), EmbeddedBackend.ACCOUNT, null, false, 7,
+                        login));
     }
 
     @AfterEach

@@ -21,6 +21,7 @@ public final class EmbeddedBackend {
     /** The account Berth logs in to the backend with in these tests. */
     public static final String USER = "berth";
     public static final String PASSWORD = "secret";
+    public static final BackendAccount ACCOUNT = BackendAccount.withPassword(USER, PASSWORD);
     /** An OK with status AUTOCOMMIT: how the server ends a successful login. */
     static final String LOGIN_OK = """
             00                 # header: OK
@@ -43,7 +44,7 @@ public final class EmbeddedBackend {
         EmbeddedChannel server = new EmbeddedChannel();
         Promise<BackendConnection> promise = server.eventLoop().newPromise();
         server.pipeline().addLast("frames", new PacketFrameDecoder(Long.MAX_VALUE))
-                .addLast("login", new BackendLogin(config(), null, false, 1, promise));
+                .addLast("login", new BackendLogin(config(), ACCOUNT, null, false, 1, promise));
         server.writeInbound(frame(0, greeting));
         ByteBuf handshakeResponse = server.readOutbound();
         handshakeResponse.release();

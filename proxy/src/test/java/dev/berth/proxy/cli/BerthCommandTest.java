@@ -2,6 +2,7 @@ package dev.berth.proxy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -66,7 +67,7 @@ class BerthCommandTest {
 
         assertEquals(List.of(new ListenAddress.Tcp("127.0.0.1", 6033)), config.listen());
         assertEquals(new HostPort("127.0.0.1", 3306), config.backend().address());
-        assertEquals("root", config.backend().user());
+        assertNull(config.backend().user(), "each client acts on the server as its own account by default");
         assertEquals("", config.backend().password());
         assertEquals(BackendTlsConfig.OFF, config.backend().tls());
         assertEquals(Duration.ofSeconds(5), config.backend().connectTimeout());
@@ -179,8 +180,8 @@ class BerthCommandTest {
         Map<String, String> environment = Map.of("BERTH_MAX_OPEN_CONNS", "8", "BERTH_BACKEND_PASSWORD", "env",
                 "BERTH_USER", "envuser:x,other:y", "BERTH_LISTEN", ":1,:2", "BERTH_TLS", "false");
 
-        BerthConfig config = BerthCommand.toConfig(environment, "--max-open-conns", "16", "--backend-password",
-                "flag", "--user", "flaguser:z", "--listen", ":3", "--tls");
+        BerthConfig config = BerthCommand.toConfig(environment, "--max-open-conns", "16", "--backend-user", "berth",
+                "--backend-password", "flag", "--user", "flaguser:z", "--listen", ":3", "--tls");
 
         assertEquals(16, config.pool().maxOpenConns());
         assertEquals("flag", config.backend().password());
@@ -438,6 +439,13 @@ class BerthCommandTest {
     }
 
     @Test
+    void aBackendPasswordWithoutABackendUserIsAUsageError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BerthCommand.toConfig("--user", "app:secret", "--backend-password", "x"));
+        assertTrue(e.getMessage().contains("--backend-password needs --backend-user"), e.getMessage());
+    }
+
+    @Test
     void startupSummary() throws Exception {
         BerthConfig config = BerthCommand.toConfig("--user", "a:x", "--user", "b:y", "--listen", "127.0.0.1:0",
                 "--listen", "unix:/run/b.sock", "--backend", "db:3306", "--backend-user", "berth",
@@ -450,7 +458,7 @@ class BerthCommandTest {
 
         String beforeBind = BerthCommand.summary(BerthCommand.toConfig("--user", "a:x", "--no-tls",
                 "--listen", "unix:/run/b.sock", "--backend-tls"), List.of());
-        assertTrue(beforeBind.contains("listening on unix:/run/b.sock; backend root@127.0.0.1:3306 (tls, verify full); "),
+        assertTrue(beforeBind.contains("listening on unix:/run/b.sock; backend as each client's account at 127.0.0.1:3306 (tls, verify full); "),
                 beforeBind);
         assertTrue(beforeBind.endsWith("; 1 user; client tls off"), beforeBind);
         assertFalse(beforeBind.contains(":x"), beforeBind);

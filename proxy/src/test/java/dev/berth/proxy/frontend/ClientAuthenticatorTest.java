@@ -7,9 +7,12 @@ import static dev.berth.proxy.frontend.TestServers.HASHED;
 import static dev.berth.proxy.frontend.TestServers.MARIADB;
 import static dev.berth.proxy.frontend.TestServers.MYSQL_8;
 import static dev.berth.proxy.frontend.TestServers.NO_TLS;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.config.UserCredential;
+import dev.berth.proxy.backend.BackendAccount;
 import dev.berth.proxy.backend.BackendInfo;
 import dev.berth.proxy.frontend.ClientAuthenticator.Accepted;
 import dev.berth.proxy.frontend.ClientAuthenticator.Denied;
@@ -44,6 +47,11 @@ class ClientAuthenticatorTest {
     private static final ClientAuthenticator NATIVE_DEFAULT = authenticator(NATIVE, MARIADB);
     private static final ClientAuthenticator SHA2_DEFAULT = authenticator(SHA2, MYSQL_8);
 
+    /** Accounts compare by name: the account the backend connections of the login log in as. */
+    private static Accepted accepted(UserCredential user, String plugin) {
+        return new Accepted(user, plugin, BackendAccount.withPassword(user.name(), ""));
+    }
+
     private static byte[] flipped(byte[] response) {
         byte[] wrong = Arrays.copyOf(response, response.length);
         wrong[7] ^= 0x01;
@@ -55,24 +63,24 @@ class ClientAuthenticatorTest {
     @Test
     void nativeResponseLogsInWithAPlainOrAHashedPassword() {
         for (ClientAuthenticator auth : new ClientAuthenticator[] {NATIVE_DEFAULT, SHA2_DEFAULT}) {
-            assertEquals(new Accepted(APP, NATIVE), auth.verify("app", NATIVE, NATIVE_SECRET, SEED, true));
-            assertEquals(new Accepted(HASHED, NATIVE), auth.verify("hashed", NATIVE, NATIVE_SECRET, SEED, true));
+            assertEquals(accepted(APP, NATIVE), auth.verify("app", NATIVE, NATIVE_SECRET, SEED, true));
+            assertEquals(accepted(HASHED, NATIVE), auth.verify("hashed", NATIVE, NATIVE_SECRET, SEED, true));
             // After a switch the answer counts the same.
-            assertEquals(new Accepted(HASHED, NATIVE), auth.verify("hashed", NATIVE, NATIVE_SECRET, SEED, false));
+            assertEquals(accepted(HASHED, NATIVE), auth.verify("hashed", NATIVE, NATIVE_SECRET, SEED, false));
         }
     }
 
     /** Clients from before plugin auth name no plugin: their response is a native one. */
     @Test
     void noPluginNamedIsNative() {
-        assertEquals(new Accepted(APP, NATIVE), SHA2_DEFAULT.verify("app", null, NATIVE_SECRET, SEED, true));
+        assertEquals(accepted(APP, NATIVE), SHA2_DEFAULT.verify("app", null, NATIVE_SECRET, SEED, true));
         assertEquals(new Denied(), SHA2_DEFAULT.verify("app", null, SHA2_SECRET, SEED, true));
     }
 
     @Test
     void cachingSha2ResponseLogsInWithAPlainPassword() {
         for (ClientAuthenticator auth : new ClientAuthenticator[] {NATIVE_DEFAULT, SHA2_DEFAULT}) {
-            assertEquals(new Accepted(APP, SHA2), auth.verify("app", SHA2, SHA2_SECRET, SEED, true));
+            assertEquals(accepted(APP, SHA2), auth.verify("app", SHA2, SHA2_SECRET, SEED, true));
         }
     }
 
@@ -94,8 +102,8 @@ class ClientAuthenticatorTest {
 
     @Test
     void accountWithoutPasswordTakesOnlyAnEmptyResponse() {
-        assertEquals(new Accepted(ANON, NATIVE), NATIVE_DEFAULT.verify("anon", NATIVE, NONE, SEED, true));
-        assertEquals(new Accepted(ANON, SHA2), NATIVE_DEFAULT.verify("anon", SHA2, NONE, SEED, true));
+        assertEquals(accepted(ANON, NATIVE), NATIVE_DEFAULT.verify("anon", NATIVE, NONE, SEED, true));
+        assertEquals(accepted(ANON, SHA2), NATIVE_DEFAULT.verify("anon", SHA2, NONE, SEED, true));
         assertEquals(new Denied(), NATIVE_DEFAULT.verify("anon", NATIVE, NATIVE_SECRET, SEED, true));
         assertEquals(new Denied(), NATIVE_DEFAULT.verify("anon", SHA2, SHA2_SECRET, SEED, true));
     }
@@ -159,5 +167,19 @@ class ClientAuthenticatorTest {
     void configuredDefaultWinsOverTheBackend() {
         assertEquals(NATIVE, authenticator(NATIVE, MYSQL_8).defaultPlugin());
         assertEquals(SHA2, authenticator(SHA2, MARIADB).defaultPlugin());
+    }
+
+    /**
+     * Each client acts on the backend as its own account: a login proves enough to log in there too, even for an
+     * account Berth holds only as a native hash (SHA1(password) comes out of the login).
+     */
+    @Test
+    void anAcceptedLoginCarriesWhatTheBackendLoginNeeds() {
+        for (String user : new String[] {"app", "hashed"}) {
+            Accepted accepted = (Accepted) NATIVE_DEFAULT.verify(user, NATIVE, NATIVE_SECRET, SEED, true);
+            assertArrayEquals(dev.berth.mysql.auth.NativePassword.scramble(
+                            "secret".getBytes(java.nio.charset.StandardCharsets.UTF_8), OTHER_SEED),
+                    accepted.backendAccount().scramble(NATIVE, OTHER_SEED), user);
+        }
     }
 }

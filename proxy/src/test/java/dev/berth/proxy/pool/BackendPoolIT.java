@@ -213,9 +213,9 @@ class BackendPoolIT {
         BackendPool pool = pool(config().maxOpen(1));
         BackendConnection only = take(pool);
         List<String> served = Collections.synchronizedList(new ArrayList<>());
-        Future<BackendConnection> first = pool.acquire(loop, false);
+        Future<BackendConnection> first = pool.acquire(loop, new PoolKey(pool.serviceAccount(), false));
         first.addListener(f -> served.add("first"));
-        Future<BackendConnection> second = pool.acquire(loop, false);
+        Future<BackendConnection> second = pool.acquire(loop, new PoolKey(pool.serviceAccount(), false));
         second.addListener(f -> served.add("second"));
         assertEquals(2, pool.stats().waiting());
 
@@ -240,8 +240,8 @@ class BackendPoolIT {
         // Long enough that both waiters are queued before the first deadline, even on a loaded machine.
         BackendPool pool = pool(config().maxOpen(1).acquireTimeout(Duration.ofSeconds(1)));
         take(pool);
-        Future<BackendConnection> first = pool.acquire(loop, false);
-        Future<BackendConnection> second = pool.acquire(loop, false);
+        Future<BackendConnection> first = pool.acquire(loop, new PoolKey(pool.serviceAccount(), false));
+        Future<BackendConnection> second = pool.acquire(loop, new PoolKey(pool.serviceAccount(), false));
 
         Throwable timeout = failure(first);
         assertInstanceOf(PoolTimeoutException.class, timeout);
@@ -286,7 +286,7 @@ class BackendPoolIT {
             kill(dead.serverConnectionId());
             awaitClosedByPeer(localPort);
             assertTrue(dead.isActive(), "not noticed yet");
-            return pool.acquire(loop, false);
+            return pool.acquire(loop, new PoolKey(pool.serviceAccount(), false));
         }).get(10, TimeUnit.SECONDS);
         BackendConnection c = acquired.get(5, TimeUnit.SECONDS);
         borrowed.add(c);
@@ -331,12 +331,12 @@ class BackendPoolIT {
         BackendPool pool = pool(config(), connector(port));
 
         long started = System.nanoTime();
-        Throwable first = failure(pool.acquire(loop, false));
+        Throwable first = failure(pool.acquire(loop, new PoolKey(pool.serviceAccount(), false)));
         assertInstanceOf(BackendException.class, first);
         assertTrue(first.getMessage().contains("127.0.0.1:" + port), first.getMessage());
         assertEquals(1, pool.stats().connectFailures());
 
-        Throwable second = failure(pool.acquire(loop, false));
+        Throwable second = failure(pool.acquire(loop, new PoolKey(pool.serviceAccount(), false)));
         assertTrue(System.nanoTime() - started < 2 * SECOND, "both failed fast, not at the acquire deadline");
         assertInstanceOf(BackendException.class, second);
         // A sleep that is part of the test: the pool's retry timer runs on the event loop's real clock (100 ms after
@@ -346,7 +346,7 @@ class BackendPoolIT {
         assertEquals(1, pool.stats().connectFailures(), "no second connect within the back-off");
 
         now.addAndGet(TimeUnit.MILLISECONDS.toNanos(150)); // past the first back-off (100 ms)
-        assertInstanceOf(BackendException.class, failure(pool.acquire(loop, false)));
+        assertInstanceOf(BackendException.class, failure(pool.acquire(loop, new PoolKey(pool.serviceAccount(), false))));
         assertEquals(2, pool.stats().connectFailures(), "tried again after the back-off");
         assertEquals(0, pool.stats().connects());
         assertEquals(0, pool.stats().openConnections());
@@ -359,7 +359,7 @@ class BackendPoolIT {
                     connector(relay.port()));
             List<Future<BackendConnection>> acquires = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                acquires.add(pool.acquire(loop, false));
+                acquires.add(pool.acquire(loop, new PoolKey(pool.serviceAccount(), false)));
             }
             for (Future<BackendConnection> f : acquires) {
                 BackendConnection c = f.get(10, TimeUnit.SECONDS);
@@ -454,7 +454,7 @@ class BackendPoolIT {
     }
 
     private BackendConnection take(BackendPool pool) throws Exception {
-        BackendConnection c = pool.acquire(loop, false).get(5, TimeUnit.SECONDS);
+        BackendConnection c = pool.acquire(loop, new PoolKey(pool.serviceAccount(), false)).get(5, TimeUnit.SECONDS);
         borrowed.add(c);
         return c;
     }

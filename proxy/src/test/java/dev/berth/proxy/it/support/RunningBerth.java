@@ -50,6 +50,21 @@ public final class RunningBerth implements AutoCloseable {
                 "--backend-user", backendUser, "--backend-password", backendPassword,
                 "--user", USER + ":" + PASSWORD));
         args.addAll(List.of(extraFlags));
+        return startWith(args);
+    }
+
+    /**
+     * Starts Berth with no service account: each client acts on the test database as its own account, which
+     * {@code flags} must give with --user and which must exist on the server.
+     */
+    public static RunningBerth startAsEachClient(String... flags) throws InterruptedException {
+        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--backend",
+                TestDatabase.get().hostPort()));
+        args.addAll(List.of(flags));
+        return startWith(args);
+    }
+
+    private static RunningBerth startWith(List<String> args) throws InterruptedException {
         BerthConfig config = BerthCommand.toConfig(Map.of(), args.toArray(String[]::new));
         BerthServer server = new BerthServer(config);
         server.start();

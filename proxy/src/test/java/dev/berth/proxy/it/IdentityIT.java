@@ -1,0 +1,83 @@
+package dev.berth.proxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.mysql.auth.NativePassword;
+import dev.berth.proxy.it.support.RawMysqlClient;
+import dev.berth.proxy.it.support.RunningBerth;
+import dev.berth.proxy.it.support.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.HexFormat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Without --backend-user, each client acts on the server as its own account: the server sees that account
+ * (CURRENT_USER()), and a restricted account cannot read what the server does not let it read, through Berth as
+ * directly. An account Berth holds only as a native hash still logs in to the server as itself.
+ */
+class IdentityIT {
+    private static final String RESTRICTED = "berth_id_reader";
+    private static final String RESTRICTED_PASSWORD = "reader-secret";
+    private static final String HASHED = "berth_id_hashed";
+    private static final String HASHED_PASSWORD = "hashed-secret";
+    private static final String DB = TestDatabase.DATABASE;
+
+    @BeforeAll
+    static void accounts() throws Exception {
+        try (Connection root = TestDatabase.get().rootConnection(); Statement s = root.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS " + DB + ".id_public (v VARCHAR(20))");
+            s.execute("CREATE TABLE IF NOT EXISTS " + DB + ".id_secret (v VARCHAR(20))");
+            s.execute("DELETE FROM " + DB + ".id_secret");
+            s.execute("INSERT INTO " + DB + ".id_secret VALUES ('root only')");
+            for (String[] account : new String[][] {{RESTRICTED, RESTRICTED_PASSWORD}, {HASHED, HASHED_PASSWORD}}) {
+                s.execute("DROP USER IF EXISTS '" + account[0] + "'@'%'");
+                s.execute("CREATE USER '" + account[0] + "'@'%' IDENTIFIED BY '" + account[1] + "'");
+                s.execute("GRANT SELECT ON " + DB + ".id_public TO '" + account[0] + "'@'%'");
+            }
+        }
+    }
+
+    @AfterAll
+    static void dropAccounts() throws Exception {
+        TestDatabase.get().dropUser(RESTRICTED);
+        TestDatabase.get().dropUser(HASHED);
+    }
+
+    private static String nativeHash(String password) {
+        return "*" + HexFormat.of().withUpperCase().formatHex(
+                NativePassword.doubleHash(password.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aRestrictedAccountCannotReadWhatTheServerDeniesItAndIsItselfThere() throws Exception {
+        try (RunningBerth berth = RunningBerth.startAsEachClient("--no-tls",
+                "--user", RESTRICTED + ":" + RESTRICTED_PASSWORD,
+                "--user", HASHED + ":" + nativeHash(HASHED_PASSWORD))) {
+            for (String[] account : new String[][] {{RESTRICTED, RESTRICTED_PASSWORD}, {HASHED, HASHED_PASSWORD}}) {
+                try (RawMysqlClient c = RawMysqlClient.login("127.0.0.1", berth.port(), account[0], account[1],
+                        DB)) {
+                    assertEquals(account[0] + "@%", c.queryValue("SELECT CURRENT_USER()"));
+                    RawMysqlClient.Result secret = c.query("SELECT v FROM " + DB + ".id_secret");
+                    assertTrue(secret.err() != null, account[0] + " read a table its account may not read");
+                    assertEquals(1142, secret.err().code(), secret.err().toString()); // ER_TABLEACCESS_DENIED_ERROR
+                    assertTrue(c.query("SELECT COUNT(*) FROM " + DB + ".id_public").err() == null);
+                }
+            }
+        }
+    }
+
+    @Test
+    void withAServiceAccountEveryClientIsThatAccount() throws Exception {
+        try (RunningBerth berth = RunningBerth.start("--no-tls");
+             RawMysqlClient c = RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER,
+                     RunningBerth.PASSWORD, DB)) {
+            assertEquals(TestDatabase.get().rootUser(), c.queryValue("SELECT CURRENT_USER()").split("@")[0],
+                    "--backend-user is an explicit choice of one account for all");
+        }
+    }
+}
