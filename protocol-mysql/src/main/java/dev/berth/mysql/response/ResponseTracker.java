@@ -23,8 +23,8 @@ import java.util.ArrayDeque;
  */
 public final class ResponseTracker {
 
-    private enum State { FIRST, COLUMN_DEFINITIONS, DEFINITIONS_EOF, ROWS, PREPARE_PARAMS, PREPARE_PARAMS_EOF,
-        PREPARE_COLUMNS, PREPARE_COLUMNS_EOF, FIELD_LIST, SINGLE, LOCAL_INFILE }
+    private enum State { FIRST, COLUMN_DEFINITIONS, DEFINITIONS_EOF, CURSOR_OR_ROWS, ROWS, PREPARE_PARAMS,
+        PREPARE_PARAMS_EOF, PREPARE_COLUMNS, PREPARE_COLUMNS_EOF, FIELD_LIST, SINGLE, LOCAL_INFILE }
 
     private final boolean deprecateEof;
     private final ArrayDeque<Integer> pending = new ArrayDeque<>();
@@ -114,8 +114,10 @@ public final class ResponseTracker {
         int first = Packets.firstByte(frame);
         PacketKind kind = switch (state) {
             case FIRST -> first(frame, first);
-            case COLUMN_DEFINITIONS -> definition(deprecateEof ? State.ROWS : State.DEFINITIONS_EOF);
+            case COLUMN_DEFINITIONS -> definition(!deprecateEof ? State.DEFINITIONS_EOF
+                    : command == Command.COM_STMT_EXECUTE ? State.CURSOR_OR_ROWS : State.ROWS);
             case DEFINITIONS_EOF -> definitionsEof(frame, first, length);
+            case CURSOR_OR_ROWS -> cursorOrRows(frame, first, length);
             case ROWS -> untilTerminator(frame, first, length, PacketKind.ROW);
             case PREPARE_PARAMS -> parameterDefinition();
             case PREPARE_PARAMS_EOF -> eofThen(first, length, afterParams());
@@ -226,6 +228,22 @@ public final class ResponseTracker {
         // A cursor was opened: rows come later, through COM_STMT_FETCH.
         state = (statusFlags & ServerStatus.CURSOR_EXISTS) != 0 ? null : State.ROWS;
         return PacketKind.DEFINITIONS_EOF;
+    }
+
+    /**
+     * The first packet after COM_STMT_EXECUTE's definitions under CLIENT_DEPRECATE_EOF. When the statement opened a
+     * cursor, the server ends the response right there with a 0xFE OK carrying SERVER_STATUS_CURSOR_EXISTS (the
+     * rows come through COM_STMT_FETCH): that packet stands where the definitions' EOF would without the flag, so it
+     * is a {@link PacketKind#DEFINITIONS_EOF}, not the terminator of an empty result set, which a client without
+     * the flag must be shown as two EOFs.
+     */
+    private PacketKind cursorOrRows(ByteBuf frame, int first, int length) {
+        state = State.ROWS;
+        PacketKind kind = untilTerminator(frame, first, length, PacketKind.ROW);
+        if (kind == PacketKind.TERMINATOR && (statusFlags & ServerStatus.CURSOR_EXISTS) != 0) {
+            return PacketKind.DEFINITIONS_EOF;
+        }
+        return kind;
     }
 
     private PacketKind eofThen(int first, int length, State next) {
