@@ -134,6 +134,21 @@ static void interleaved(void) {
     if (mysql_stmt_close(b) || mysql_stmt_close(a)) fail("stmt_close", NULL);
 }
 
+/*
+ * A cursor that cannot be opened: the server sends the column definitions, then an ERR where their EOF would be.
+ * Prints the error; the connection must go on.
+ */
+static void cursor_error(const char *label, const char *sql) {
+    MYSQL_STMT *stmt = mysql_stmt_init(conn);
+    if (!stmt) fail("stmt_init", NULL);
+    unsigned long type = CURSOR_TYPE_READ_ONLY;
+    if (mysql_stmt_attr_set(stmt, STMT_ATTR_CURSOR_TYPE, &type)) fail("attr cursor", stmt);
+    if (mysql_stmt_prepare(stmt, sql, strlen(sql))) fail("prepare", stmt);
+    if (mysql_stmt_execute(stmt) == 0) fail("execute succeeded, an error was expected", stmt);
+    printf("%s: error %u %s\n", label, mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+    if (mysql_stmt_close(stmt)) fail("stmt_close", NULL);
+}
+
 /* A plain text-protocol query afterwards: the connection must still be in step. */
 static void plain_query(const char *label, const char *sql) {
     if (mysql_query(conn, sql)) fail(label, NULL);
@@ -170,6 +185,8 @@ int main(int argc, char **argv) {
     plain_query("after", "SELECT 'in step'");
     cursor_select("again", "SELECT seq FROM seq_1_to_3", 2);
     interleaved();
+    cursor_error("no-cursor", "SELECT 1 < (SELECT seq FROM seq_1_to_2)");
+    cursor_select("after-error", "SELECT seq FROM seq_1_to_2", 1);
     plain_query("after-interleaved", "SELECT 'still in step'");
     printf("done\n");
     mysql_close(conn);

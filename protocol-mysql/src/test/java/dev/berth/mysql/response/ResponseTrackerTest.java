@@ -362,7 +362,8 @@ class ResponseTrackerTest {
     /** A cursor opened by COM_STMT_EXECUTE: no rows until COM_STMT_FETCH, which ends with an EOF. */
     @Test
     void executeWithCursorThenFetch() {
-        ResponseTracker t = tracker(false, Command.COM_STMT_EXECUTE);
+        ResponseTracker t = new ResponseTracker(false);
+        t.expect(Command.COM_STMT_EXECUTE, true);
         int cursor = ServerStatus.CURSOR_EXISTS | AUTOCOMMIT;
         assertEquals(List.of("COLUMN_COUNT", "LAST_COLUMN_DEFINITION", "DEFINITIONS_EOF!"),
                 feed(t, frame(1, "01"), frame(2, COLUMN_DEF), frame(3, eof(cursor))));
@@ -388,7 +389,9 @@ class ResponseTrackerTest {
      */
     @Test
     void executeWithCursorDeprecateEof() {
-        ResponseTracker t = tracker(true, Command.COM_STMT_EXECUTE);
+        ResponseTracker t = new ResponseTracker(true);
+        t.expect(Command.COM_STMT_EXECUTE, true);
+        assertTrue(t.cursorRequested());
         assertEquals(List.of("COLUMN_COUNT", "COLUMN_DEFINITION", "LAST_COLUMN_DEFINITION", "DEFINITIONS_EOF!"),
                 feed(t, frame(1, CURSOR_COLUMN_COUNT), frame(2, CURSOR_SEQ_DEF), frame(3, CURSOR_X_DEF),
                         frame(4, """
@@ -410,14 +413,41 @@ class ResponseTrackerTest {
         assertEquals(ServerStatus.LAST_ROW_SENT | AUTOCOMMIT, t.statusFlags());
     }
 
-    /** Without a cursor, a 0xFE OK right after the definitions ends an empty result set, as for COM_QUERY. */
-    @Test
-    void executeWithEmptyResultSetDeprecateEof() {
-        ResponseTracker t = tracker(true, Command.COM_STMT_EXECUTE);
+    /**
+     * A cursor asked for but not opened (the statement has none, SHOW say): a 0xFE OK right after the definitions
+     * without CURSOR_EXISTS ends an empty result set, as for COM_QUERY.
+     */
+    @ParameterizedTest(name = "cursor={0}")
+    @ValueSource(booleans = {true, false})
+    void executeWithEmptyResultSetDeprecateEof(boolean cursor) {
+        ResponseTracker t = new ResponseTracker(true);
+        t.expect(Command.COM_STMT_EXECUTE, cursor);
         assertEquals(List.of("COLUMN_COUNT", "COLUMN_DEFINITION", "LAST_COLUMN_DEFINITION", "TERMINATOR!"),
                 feed(t, frame(1, CURSOR_COLUMN_COUNT), frame(2, CURSOR_SEQ_DEF), frame(3, CURSOR_X_DEF),
                         frame(4, terminator(true, AUTOCOMMIT))));
         assertTrue(t.idle());
+        assertFalse(t.cursorRequested());
+    }
+
+    /**
+     * A cursor that could not be opened ({@code SELECT 1 < (SELECT a FROM t)} on two rows, MariaDB 10.11): the
+     * definitions, then an ERR where their EOF would be, with or without CLIENT_DEPRECATE_EOF.
+     */
+    @ParameterizedTest(name = "deprecateEof={0}")
+    @ValueSource(booleans = {true, false})
+    void executeWithCursorThatFailsToOpen(boolean deprecateEof) {
+        ResponseTracker t = new ResponseTracker(deprecateEof);
+        t.expect(Command.COM_STMT_EXECUTE, true);
+        t.expect(Command.COM_QUERY);
+        assertEquals(List.of("COLUMN_COUNT", "LAST_COLUMN_DEFINITION", "ERR!"), feed(t,
+                frame(1, "01"), frame(2, COLUMN_DEF), frame(3, """
+                        ff                 # header: ERR
+                        da 04              # error code 1242 (ER_SUBQUERY_NO_1_ROW)
+                        23 '21000'         # SQL state
+                        'Subquery returns more than 1 row'
+                        """)));
+        assertFalse(t.cursorRequested(), "the next response asked for none");
+        assertEquals(List.of("OK!"), feed(t, frame(1, OK)));
     }
 
     @Test

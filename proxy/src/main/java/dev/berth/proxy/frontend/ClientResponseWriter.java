@@ -43,6 +43,8 @@ final class ClientResponseWriter implements ResponseSink {
     private int shift;
     /** Status flags of an EOF still to be inserted after column definitions, or -1. */
     private int definitionsEofStatus = -1;
+    /** Those definitions answer a COM_STMT_EXECUTE that asked for a cursor. */
+    private boolean definitionsOfCursor;
     private int nextSequence = 1;
     private boolean refusingLocalInfile;
 
@@ -84,7 +86,11 @@ final class ClientResponseWriter implements ResponseSink {
         if (definitionsEofStatus >= 0) {
             int status = definitionsEofStatus;
             definitionsEofStatus = -1;
-            if (kind != PacketKind.DEFINITIONS_EOF) {
+            // Where a cursor was asked for, an ERR right after the definitions means it could not be opened; the
+            // server sends a client without CLIENT_DEPRECATE_EOF no EOF before it either.
+            boolean inPlaceOfEof = kind == PacketKind.DEFINITIONS_EOF
+                    || (kind == PacketKind.ERR && definitionsOfCursor);
+            if (!inPlaceOfEof) {
                 insert(new EofPacket(0, status));
             }
         }
@@ -103,6 +109,7 @@ final class ClientResponseWriter implements ResponseSink {
                         // to fetch; an EOF inserted before it (without the flag) would be read as the definitions'
                         // end and the converted OK as the end of rows, leaving the client out of sync.
                         definitionsEofStatus = status;
+                        definitionsOfCursor = backend.cursorRequested();
                     }
                 }
             }

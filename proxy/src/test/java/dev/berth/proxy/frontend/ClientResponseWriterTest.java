@@ -102,6 +102,20 @@ class ClientResponseWriterTest {
                 respond(BASE, Command.COM_QUERY, "1: 01", "2: " + X_DEF, "3: 0178", "4: fe000002000000"));
     }
 
+    /**
+     * The definitions, then an ERR where their EOF would be: the cursor could not be opened. The server sends a
+     * client without CLIENT_DEPRECATE_EOF no EOF before the ERR either.
+     */
+    @Test
+    void cursorThatFailsToOpenGetsNoEofBeforeItsError() {
+        String err = "ffda04233231303030" + "5375627175657279"; // 1242, #21000, "Subquery"
+        assertEquals(List.of("1: 01", "2: " + X_DEF, "3: " + err),
+                respond(BASE, Command.COM_STMT_EXECUTE, "1: 01", "2: " + X_DEF, "3: " + err));
+        // A text query's error after the definitions comes after their EOF.
+        assertEquals(List.of("1: 01", "2: " + X_DEF, "3: fe00000200", "4: " + err),
+                respond(BASE, Command.COM_QUERY, "1: 01", "2: " + X_DEF, "3: " + err));
+    }
+
     @Test
     void clientWithDeprecateEofGetsTheCursorResponseAsItCame() {
         assertEquals(List.of("1: 02", "2: " + SEQ_DEF, "3: " + X_DEF, "4: fe000042000000"),
@@ -118,7 +132,7 @@ class ClientResponseWriterTest {
             writer = new ClientResponseWriter(null, client, clientCapabilities);
             backend = TestBackends.connection(server, BACKEND);
         }
-        backend.send(Unpooled.wrappedBuffer(new byte[] {1, 0, 0, 0, (byte) command}), command, writer, true);
+        backend.send(command(command), command, writer, true);
         for (String frame : frames) {
             TestBackends.receive(backend, frame(frame));
         }
@@ -134,6 +148,15 @@ class ClientResponseWriterTest {
         }
         server.releaseOutbound();
         return sent;
+    }
+
+    /** The command's frame; COM_STMT_EXECUTE of statement 1 asks for a read-only cursor, as libmariadb does. */
+    private static ByteBuf command(int command) {
+        String payload = String.format("%02x", command);
+        if (command == Command.COM_STMT_EXECUTE) {
+            payload += "01000000" + "01" + "01000000"; // statement id 1, CURSOR_TYPE_READ_ONLY, iteration count 1
+        }
+        return frame("0: " + payload);
     }
 
     private static ByteBuf frame(String frame) {
