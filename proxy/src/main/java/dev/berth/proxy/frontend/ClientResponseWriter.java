@@ -256,6 +256,10 @@ final class ClientResponseWriter implements ResponseSink {
 
     @Override
     public void onBackendLost(BackendConnection backend, Throwable cause) {
-        session.backendLost(backend, cause, nextSequence);
+        int sequence = nextSequence;
+        // The response ends here, with the client's ERR; the next one, from another backend, starts afresh (no
+        // shift, no EOF still to be inserted).
+        endResponse();
+        session.backendLost(backend, cause, sequence);
     }
 }
