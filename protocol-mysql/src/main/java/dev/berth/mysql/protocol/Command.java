@@ -39,6 +39,9 @@ public final class Command {
     public static final int COM_BINLOG_DUMP_GTID = 0x1e;
     public static final int COM_RESET_CONNECTION = 0x1f;
 
+    /** COM_STMT_EXECUTE's flags: the client asks for a read-only cursor. */
+    public static final int CURSOR_TYPE_READ_ONLY = 1;
+
     /** COM_SET_OPTION arguments. */
     public static final int MYSQL_OPTION_MULTI_STATEMENTS_ON = 0;
     public static final int MYSQL_OPTION_MULTI_STATEMENTS_OFF = 1;

@@ -8,7 +8,10 @@ public enum PacketKind {
     ERR,
     /** The 0xFE packet that ends rows (or column definitions of COM_FIELD_LIST, or answers COM_SET_OPTION). */
     TERMINATOR,
-    /** The EOF that follows column definitions when CLIENT_DEPRECATE_EOF is off. */
+    /**
+     * The EOF that follows column definitions when CLIENT_DEPRECATE_EOF is off; with it on, the 0xFE OK that ends
+     * COM_STMT_EXECUTE's definitions when the statement opened a cursor (no rows follow).
+     */
     DEFINITIONS_EOF,
     /** 0xFB: the server asks for a local file's contents. */
     LOCAL_INFILE_REQUEST,

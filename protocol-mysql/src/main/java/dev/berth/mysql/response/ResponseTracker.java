@@ -23,13 +23,18 @@ import java.util.ArrayDeque;
  */
 public final class ResponseTracker {
 
-    private enum State { FIRST, COLUMN_DEFINITIONS, DEFINITIONS_EOF, ROWS, PREPARE_PARAMS, PREPARE_PARAMS_EOF,
-        PREPARE_COLUMNS, PREPARE_COLUMNS_EOF, FIELD_LIST, SINGLE, LOCAL_INFILE }
+    private enum State { FIRST, COLUMN_DEFINITIONS, DEFINITIONS_EOF, CURSOR_OR_ROWS, ROWS, PREPARE_PARAMS,
+        PREPARE_PARAMS_EOF, PREPARE_COLUMNS, PREPARE_COLUMNS_EOF, FIELD_LIST, SINGLE, LOCAL_INFILE }
+
+    /** Marks a pending command (a byte) that asked for a cursor. */
+    private static final int CURSOR_REQUESTED = 0x100;
 
     private final boolean deprecateEof;
     private final ArrayDeque<Integer> pending = new ArrayDeque<>();
     private State state;
     private int command = -1;
+    /** The current response answers a COM_STMT_EXECUTE that asked for a cursor. */
+    private boolean cursorRequested;
     private long remaining;
     private int prepareColumns;
     private boolean continuation;
@@ -51,7 +56,15 @@ public final class ResponseTracker {
 
     /** Queues the response to a command just written to the server. */
     public void expect(int command) {
-        pending.add(command);
+        expect(command, false);
+    }
+
+    /**
+     * Queues the response to a command just written to the server; {@code cursor} tells that it is a
+     * COM_STMT_EXECUTE with CURSOR_TYPE_READ_ONLY.
+     */
+    public void expect(int command, boolean cursor) {
+        pending.add(cursor ? command | CURSOR_REQUESTED : command);
         if (state == null) {
             begin();
         }
@@ -65,6 +78,11 @@ public final class ResponseTracker {
     /** The command whose response is being read, or -1. */
     public int currentCommand() {
         return state == null ? -1 : command;
+    }
+
+    /** Whether the response being read answers a COM_STMT_EXECUTE that asked for a cursor. */
+    public boolean cursorRequested() {
+        return state != null && cursorRequested;
     }
 
     /** How many responses are outstanding, the current one included. */
@@ -114,8 +132,10 @@ public final class ResponseTracker {
         int first = Packets.firstByte(frame);
         PacketKind kind = switch (state) {
             case FIRST -> first(frame, first);
-            case COLUMN_DEFINITIONS -> definition(deprecateEof ? State.ROWS : State.DEFINITIONS_EOF);
+            case COLUMN_DEFINITIONS -> definition(!deprecateEof ? State.DEFINITIONS_EOF
+                    : cursorRequested ? State.CURSOR_OR_ROWS : State.ROWS);
             case DEFINITIONS_EOF -> definitionsEof(frame, first, length);
+            case CURSOR_OR_ROWS -> cursorOrRows(frame, first, length);
             case ROWS -> untilTerminator(frame, first, length, PacketKind.ROW);
             case PREPARE_PARAMS -> parameterDefinition();
             case PREPARE_PARAMS_EOF -> eofThen(first, length, afterParams());
@@ -144,7 +164,8 @@ public final class ResponseTracker {
             command = -1;
             return;
         }
-        command = next;
+        command = next & 0xff;
+        cursorRequested = (next & CURSOR_REQUESTED) != 0;
         state = switch (command) {
             case Command.COM_QUERY, Command.COM_STMT_EXECUTE, Command.COM_PROCESS_INFO -> State.FIRST;
             case Command.COM_STMT_FETCH -> State.ROWS;
@@ -222,11 +243,32 @@ public final class ResponseTracker {
     }
 
     private PacketKind definitionsEof(ByteBuf frame, int first, int length) {
+        if (first == 0xff && cursorRequested) {
+            // The cursor could not be opened (an error while the server materialized it): no EOF, no rows.
+            state = null;
+            return PacketKind.ERR;
+        }
         requireEof(first, length);
         readEofStatus(frame);
         // A cursor was opened: rows come later, through COM_STMT_FETCH.
         state = (statusFlags & ServerStatus.CURSOR_EXISTS) != 0 ? null : State.ROWS;
         return PacketKind.DEFINITIONS_EOF;
+    }
+
+    /**
+     * The first packet after COM_STMT_EXECUTE's definitions under CLIENT_DEPRECATE_EOF. When the statement opened a
+     * cursor, the server ends the response right there with a 0xFE OK carrying SERVER_STATUS_CURSOR_EXISTS (the
+     * rows come through COM_STMT_FETCH): that packet stands where the definitions' EOF would without the flag, so it
+     * is a {@link PacketKind#DEFINITIONS_EOF}, not the terminator of an empty result set, which a client without
+     * the flag must be shown as two EOFs. Only a COM_STMT_EXECUTE that asked for a cursor comes here.
+     */
+    private PacketKind cursorOrRows(ByteBuf frame, int first, int length) {
+        state = State.ROWS;
+        PacketKind kind = untilTerminator(frame, first, length, PacketKind.ROW);
+        if (kind == PacketKind.TERMINATOR && (statusFlags & ServerStatus.CURSOR_EXISTS) != 0) {
+            return PacketKind.DEFINITIONS_EOF;
+        }
+        return kind;
     }
 
     private PacketKind eofThen(int first, int length, State next) {

@@ -69,6 +69,22 @@ class ResponseTrackerTest {
             00 00 00           # decimals, filler
             """;
 
+    /** Captured from MariaDB 10.11: the definitions of {@code SELECT seq, 'x' FROM seq_1_to_10 ...} (binary). */
+    private static final String CURSOR_COLUMN_COUNT = "02  # column count 2";
+    private static final String CURSOR_SEQ_DEF = """
+            03 'def' 04 'test'                  # catalog, schema
+            0b 'seq_1_to_10' 0b 'seq_1_to_10'   # table, org_table
+            03 'seq' 03 'seq'                   # name, org_name
+            0c 3f 00 14 00 00 00                # fixed fields: character set 63, length 20
+            08 21 10 00 00 00                   # LONGLONG, flags NOT_NULL | UNSIGNED | NO_DEFAULT_VALUE, decimals, filler
+            """;
+    private static final String CURSOR_X_DEF = """
+            03 'def' 00 00 00                   # catalog, schema, table, org_table
+            01 'x' 01 'x'                       # name, org_name
+            0c 2d 00 04 00 00 00                # fixed fields: character set 45, length 4
+            fd 01 00 00 00 00                   # VAR_STRING, flags NOT_NULL, decimals, filler
+            """;
+
     // --- OK and ERR ---------------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "deprecateEof={0}")
@@ -359,7 +375,8 @@ class ResponseTrackerTest {
     /** A cursor opened by COM_STMT_EXECUTE: no rows until COM_STMT_FETCH, which ends with an EOF. */
     @Test
     void executeWithCursorThenFetch() {
-        ResponseTracker t = tracker(false, Command.COM_STMT_EXECUTE);
+        ResponseTracker t = new ResponseTracker(false);
+        t.expect(Command.COM_STMT_EXECUTE, true);
         int cursor = ServerStatus.CURSOR_EXISTS | AUTOCOMMIT;
         assertEquals(List.of("COLUMN_COUNT", "LAST_COLUMN_DEFINITION", "DEFINITIONS_EOF!"),
                 feed(t, frame(1, "01"), frame(2, COLUMN_DEF), frame(3, eof(cursor))));
@@ -376,6 +393,74 @@ class ResponseTrackerTest {
                 frame(1, "00 00 03 00 00 00 00 00 00 00  # binary row: 3"),
                 frame(2, eof(cursor | ServerStatus.LAST_ROW_SENT))));
         assertEquals(cursor | ServerStatus.LAST_ROW_SENT, t.statusFlags());
+    }
+
+    /**
+     * The same under CLIENT_DEPRECATE_EOF, as MariaDB 10.11 sent it for {@code SELECT seq, 'x' FROM seq_1_to_10
+     * WHERE seq > 100} with CURSOR_TYPE_READ_ONLY: the definitions end with a 0xFE OK carrying CURSOR_EXISTS, which
+     * stands where the definitions' EOF would (a client without the flag must get one EOF, not two).
+     */
+    @Test
+    void executeWithCursorDeprecateEof() {
+        ResponseTracker t = new ResponseTracker(true);
+        t.expect(Command.COM_STMT_EXECUTE, true);
+        assertTrue(t.cursorRequested());
+        assertEquals(List.of("COLUMN_COUNT", "COLUMN_DEFINITION", "LAST_COLUMN_DEFINITION", "DEFINITIONS_EOF!"),
+                feed(t, frame(1, CURSOR_COLUMN_COUNT), frame(2, CURSOR_SEQ_DEF), frame(3, CURSOR_X_DEF),
+                        frame(4, """
+                                fe                 # header 0xFE: OK in place of the definitions' EOF
+                                00 00              # affected rows, last insert id
+                                42 00              # status: CURSOR_EXISTS | AUTOCOMMIT
+                                00 00              # warnings
+                                """)));
+        assertEquals(ServerStatus.CURSOR_EXISTS | AUTOCOMMIT, t.statusFlags());
+        assertTrue(t.idle());
+
+        // The cursor is empty: the first fetch ends it at once.
+        t.expect(Command.COM_STMT_FETCH);
+        assertEquals(List.of("TERMINATOR!"), feed(t, frame(1, """
+                fe 00 00           # OK (0xFE), affected rows, last insert id
+                82 00              # status: LAST_ROW_SENT | AUTOCOMMIT
+                00 00              # warnings
+                """)));
+        assertEquals(ServerStatus.LAST_ROW_SENT | AUTOCOMMIT, t.statusFlags());
+    }
+
+    /**
+     * A cursor asked for but not opened (the statement has none, SHOW say): a 0xFE OK right after the definitions
+     * without CURSOR_EXISTS ends an empty result set, as for COM_QUERY.
+     */
+    @ParameterizedTest(name = "cursor={0}")
+    @ValueSource(booleans = {true, false})
+    void executeWithEmptyResultSetDeprecateEof(boolean cursor) {
+        ResponseTracker t = new ResponseTracker(true);
+        t.expect(Command.COM_STMT_EXECUTE, cursor);
+        assertEquals(List.of("COLUMN_COUNT", "COLUMN_DEFINITION", "LAST_COLUMN_DEFINITION", "TERMINATOR!"),
+                feed(t, frame(1, CURSOR_COLUMN_COUNT), frame(2, CURSOR_SEQ_DEF), frame(3, CURSOR_X_DEF),
+                        frame(4, terminator(true, AUTOCOMMIT))));
+        assertTrue(t.idle());
+        assertFalse(t.cursorRequested());
+    }
+
+    /**
+     * A cursor that could not be opened ({@code SELECT 1 < (SELECT a FROM t)} on two rows, MariaDB 10.11): the
+     * definitions, then an ERR where their EOF would be, with or without CLIENT_DEPRECATE_EOF.
+     */
+    @ParameterizedTest(name = "deprecateEof={0}")
+    @ValueSource(booleans = {true, false})
+    void executeWithCursorThatFailsToOpen(boolean deprecateEof) {
+        ResponseTracker t = new ResponseTracker(deprecateEof);
+        t.expect(Command.COM_STMT_EXECUTE, true);
+        t.expect(Command.COM_QUERY);
+        assertEquals(List.of("COLUMN_COUNT", "LAST_COLUMN_DEFINITION", "ERR!"), feed(t,
+                frame(1, "01"), frame(2, COLUMN_DEF), frame(3, """
+                        ff                 # header: ERR
+                        da 04              # error code 1242 (ER_SUBQUERY_NO_1_ROW)
+                        23 '21000'         # SQL state
+                        'Subquery returns more than 1 row'
+                        """)));
+        assertFalse(t.cursorRequested(), "the next response asked for none");
+        assertEquals(List.of("OK!"), feed(t, frame(1, OK)));
     }
 
     @Test

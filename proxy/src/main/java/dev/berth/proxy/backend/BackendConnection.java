@@ -115,7 +115,7 @@ public final class BackendConnection {
             return;
         }
         if (command >= 0 && ResponseTracker.hasResponse(command)) {
-            tracker.expect(command);
+            tracker.expect(command, command == Command.COM_STMT_EXECUTE && asksForCursor(frame));
             sinks.add(sink);
         }
         if (command == Command.COM_SET_OPTION) {
@@ -128,6 +128,18 @@ public final class BackendConnection {
         } else {
             channel.write(frame, channel.voidPromise());
         }
+    }
+
+    /** COM_STMT_EXECUTE: command byte, statement id (4 bytes), then the flags. */
+    private static boolean asksForCursor(ByteBuf frame) {
+        return Packets.payloadLength(frame) > 5
+                && (frame.getUnsignedByte(frame.readerIndex() + Packets.HEADER_SIZE + 5)
+                        & Command.CURSOR_TYPE_READ_ONLY) != 0;
+    }
+
+    /** Whether the response being read answers a COM_STMT_EXECUTE that asked for a cursor. */
+    public boolean cursorRequested() {
+        return tracker.cursorRequested();
     }
 
     private static int requestedMultiStatements(ByteBuf frame) {

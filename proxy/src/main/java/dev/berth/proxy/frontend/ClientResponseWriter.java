@@ -24,12 +24,27 @@ import java.util.function.Consumer;
  * <p>Runs on the backend connection's event loop. Sequence ids are shifted where a packet is inserted or dropped.
  */
 final class ClientResponseWriter implements ResponseSink {
+    /**
+     * Status flags that tell of one statement's outcome, not of the session: the server clears them as a statement
+     * starts (its SERVER_STATUS_CLEAR_SET, but for MORE_RESULTS_EXISTS, which still holds within a response). An
+     * inserted EOF has only the status of the last packet the server sent, maybe another statement's, so it goes
+     * without them: a stale CURSOR_EXISTS would tell a C client that this statement opened a cursor.
+     */
+    private static final int STATEMENT_FLAGS = ServerStatus.NO_GOOD_INDEX_USED | ServerStatus.NO_INDEX_USED
+            | ServerStatus.CURSOR_EXISTS | ServerStatus.LAST_ROW_SENT | ServerStatus.DB_DROPPED
+            | ServerStatus.METADATA_CHANGED | ServerStatus.QUERY_WAS_SLOW | ServerStatus.PS_OUT_PARAMS
+            | ServerStatus.SESSION_STATE_CHANGED;
+
     private final CommandPhase session;
     private final Channel client;
     private final long clientCapabilities;
     private final boolean clientDeprecateEof;
     private final boolean clientSessionTrack;
     private int shift;
+    /** Status flags of an EOF still to be inserted after column definitions, or -1. */
+    private int definitionsEofStatus = -1;
+    /** Those definitions answer a COM_STMT_EXECUTE that asked for a cursor. */
+    private boolean definitionsOfCursor;
     private int nextSequence = 1;
     private boolean refusingLocalInfile;
 
@@ -55,7 +70,7 @@ final class ClientResponseWriter implements ResponseSink {
             return;
         }
         try {
-            translate(backend, frame, kind);
+            translate(backend, frame, kind, complete);
         } catch (MalformedPacketException e) {
             // The server's OK or EOF could not be read (nothing was handed on yet): the connection will be closed.
             frame.release();
@@ -66,19 +81,44 @@ final class ClientResponseWriter implements ResponseSink {
         }
     }
 
-    private void translate(BackendConnection backend, ByteBuf frame, PacketKind kind) {
+    private void translate(BackendConnection backend, ByteBuf frame, PacketKind kind, boolean complete) {
         boolean backendDeprecateEof = Capabilities.has(backend.capabilities(), Capabilities.CLIENT_DEPRECATE_EOF);
+        if (definitionsEofStatus >= 0) {
+            int status = definitionsEofStatus;
+            definitionsEofStatus = -1;
+            // Where a cursor was asked for, an ERR right after the definitions means it could not be opened; the
+            // server sends a client without CLIENT_DEPRECATE_EOF no EOF before it either.
+            boolean inPlaceOfEof = kind == PacketKind.DEFINITIONS_EOF
+                    || (kind == PacketKind.ERR && definitionsOfCursor);
+            if (!inPlaceOfEof) {
+                insert(new EofPacket(0, status));
+            }
+        }
         switch (kind) {
             case OK -> write(okFrame(backend, frame));
             case TERMINATOR -> write(terminator(backend, frame, backendDeprecateEof));
             case LAST_COLUMN_DEFINITION -> {
                 write(frame);
                 if (backendDeprecateEof && !clientDeprecateEof) {
-                    insert(new EofPacket(0, backend.statusFlags()));
+                    int status = backend.statusFlags() & ~STATEMENT_FLAGS;
+                    if (complete) {
+                        insert(new EofPacket(0, status));
+                    } else {
+                        // Inserted with the next packet, unless that one is the 0xFE OK ending a cursor's
+                        // definitions: then it becomes the EOF, whose SERVER_STATUS_CURSOR_EXISTS tells the client
+                        // to fetch; an EOF inserted before it (without the flag) would be read as the definitions'
+                        // end and the converted OK as the end of rows, leaving the client out of sync.
+                        definitionsEofStatus = status;
+                        definitionsOfCursor = backend.cursorRequested();
+                    }
                 }
             }
             case DEFINITIONS_EOF -> {
-                if (!backendDeprecateEof && clientDeprecateEof) {
+                boolean cursor = (backend.statusFlags() & ServerStatus.CURSOR_EXISTS) != 0;
+                if (backendDeprecateEof || (clientDeprecateEof && cursor)) {
+                    // A cursor was opened and no rows follow: the client needs this packet's status, in its format.
+                    write(terminator(backend, frame, backendDeprecateEof));
+                } else if (clientDeprecateEof) {
                     frame.release();
                     shift--;
                 } else {
@@ -99,6 +139,7 @@ final class ClientResponseWriter implements ResponseSink {
 
     private void endResponse() {
         shift = 0;
+        definitionsEofStatus = -1;
         nextSequence = 1;
     }
 
@@ -215,6 +256,10 @@ final class ClientResponseWriter implements ResponseSink {
 
     @Override
     public void onBackendLost(BackendConnection backend, Throwable cause) {
-        session.backendLost(backend, cause, nextSequence);
+        int sequence = nextSequence;
+        // The response ends here, with the client's ERR; the next one, from another backend, starts afresh (no
+        // shift, no EOF still to be inserted).
+        endResponse();
+        session.backendLost(backend, cause, sequence);
     }
 }
