@@ -50,6 +50,12 @@ public final class Command {
     }
 
     /** A short name for logs and error messages. */
+    /** Whether a command's first argument is a statement id (execute, fetch, reset, close, long data). */
+    public static boolean namesStatement(int command) {
+        return command == COM_STMT_EXECUTE || command == COM_STMT_FETCH || command == COM_STMT_RESET
+                || command == COM_STMT_CLOSE || command == COM_STMT_SEND_LONG_DATA;
+    }
+
     public static String name(int command) {
         return switch (command) {
             case COM_QUIT -> "COM_QUIT";

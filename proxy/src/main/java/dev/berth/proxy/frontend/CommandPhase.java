@@ -61,6 +61,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private final Channel channel;
     private final ClientResponseWriter writer;
     private final ArrayDeque<PendingFrame> pending = new ArrayDeque<>();
+    private final PreparedKills preparedKills = new PreparedKills();
     private State state = State.IDLE;
     /** The client's last frame was a full 16 MB one: the next continues the same packet. */
     private boolean midPacket;
@@ -127,6 +128,10 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         midPacket = Packets.continues(frame);
         int command = Packets.firstByte(frame);
         boolean idle = state == State.IDLE;
+        if (Command.namesStatement(command) && preparedKills.owns(frame)) {
+            preparedKills.onCommand(frame, this, server.sessions());
+            return;
+        }
         switch (command) {
             case Command.COM_QUIT -> {
                 frame.release();
@@ -148,6 +153,13 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                     realignAfterReset();
                 }
             }
+            case Command.COM_STMT_PREPARE -> {
+                if (!KillStatement.looksLikeKill(Packets.payload(frame)) || !preparedKills.prepare(frame, this)) {
+                    forward(frame, command);
+                } else {
+                    frame.release();
+                }
+            }
             case Command.COM_STMT_CLOSE, Command.COM_STMT_SEND_LONG_DATA -> {
                 if (idle) {
                     frame.release(); // no statement can exist before a backend was taken; these have no answer
@@ -166,7 +178,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             case Command.COM_PROCESS_KILL -> processKill(frame);
             case Command.COM_INIT_DB, Command.COM_FIELD_LIST, Command.COM_STATISTICS,
                  Command.COM_PROCESS_INFO, Command.COM_REFRESH, Command.COM_DEBUG,
-                 Command.COM_CREATE_DB, Command.COM_DROP_DB, Command.COM_STMT_PREPARE, Command.COM_STMT_EXECUTE,
+                 Command.COM_CREATE_DB, Command.COM_DROP_DB, Command.COM_STMT_EXECUTE,
                  Command.COM_STMT_RESET, Command.COM_STMT_FETCH, Command.COM_SET_OPTION -> forward(frame, command);
             default -> {
                 int sequence = Packets.sequenceId(frame) + 1;

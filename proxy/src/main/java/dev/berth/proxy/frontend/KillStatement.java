@@ -18,8 +18,10 @@ record KillStatement(long id, boolean queryOnly) {
     // KILL [HARD | SOFT] [CONNECTION | QUERY] id  (MariaDB's HARD/SOFT accepted; a trailing ';' allowed, and the
     // end of an executable comment the statement was written in)
     private static final Pattern KILL = Pattern.compile(
-            "kill\\s+(?:(?:hard|soft)\\s+)?(?:(connection|query)\\s+)?(\\d+)\\s*(?:\\*/)?\\s*;?\\s*",
+            "kill\\s+(?:(?:hard|soft)\\s+)?(?:(connection|query)\\s+)?(\\d+|\\?)\\s*(?:\\*/)?\\s*;?\\s*",
             Pattern.CASE_INSENSITIVE);
+    /** The id of a prepared {@code KILL ?}, given at each execution. */
+    static final long PARAMETER = -1;
 
     /**
      * Whether the statement of a COM_QUERY payload (after the command byte) is a KILL. Whitespace and comments before
@@ -35,6 +37,15 @@ record KillStatement(long id, boolean queryOnly) {
 
     /** Parses a KILL statement; null when it is another form (KILL USER, a subquery id), which Berth refuses. */
     static KillStatement parse(ByteBuf payload) {
+        KillStatement kill = parseTemplate(payload);
+        return kill == null || kill.id() == PARAMETER ? null : kill;
+    }
+
+    /**
+     * Parses a KILL statement that may be prepared: its id may be {@code ?}, read as {@link #PARAMETER}. Null for other
+     * forms.
+     */
+    static KillStatement parseTemplate(ByteBuf payload) {
         int start = statementStart(payload);
         String sql = payload.toString(start, payload.writerIndex() - start, StandardCharsets.UTF_8);
         Matcher m = KILL.matcher(sql);
@@ -42,7 +53,12 @@ record KillStatement(long id, boolean queryOnly) {
             return null;
         }
         boolean query = m.group(1) != null && m.group(1).toLowerCase(Locale.ROOT).equals("query");
-        return new KillStatement(Long.parseLong(m.group(2)), query);
+        return new KillStatement(m.group(2).equals("?") ? PARAMETER : Long.parseLong(m.group(2)), query);
+    }
+
+    /** The same KILL with the id an execution gave. */
+    KillStatement withId(long id) {
+        return new KillStatement(id, queryOnly);
     }
 
     /** Where the statement's first keyword starts, past whitespace, comments and executable-comment markers. */

@@ -10,6 +10,9 @@ import dev.berth.proxy.it.support.RawMysqlClient;
 import dev.berth.proxy.it.support.RawMysqlClient.Packet;
 import dev.berth.proxy.it.support.RunningBerth;
 import dev.berth.proxy.it.support.TestDatabase;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
@@ -71,6 +74,44 @@ class SessionFidelityIT {
             // Killed, SLEEP returns 1 (MySQL) or the statement fails with 1317 (MariaDB).
             assertTrue(outcome.equals("1") || outcome.equals("ERR 1317"), outcome);
             assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(15), "stopped before its 20 s");
+        }
+    }
+
+    @Test
+    void killQueryPreparedAsAStatementStopsTheQueryOfTheGreetingsId() throws Exception {
+        try (RawMysqlClient victim = login(RunningBerth.USER, RunningBerth.PASSWORD);
+             RawMysqlClient killer = login(RunningBerth.USER, RunningBerth.PASSWORD)) {
+            long id = Long.parseLong(victim.queryValue("SELECT CONNECTION_ID()"));
+            long started = System.nanoTime();
+            CompletableFuture<String> sleep = CompletableFuture.supplyAsync(() -> {
+                try {
+                    RawMysqlClient.Result r = victim.query("SELECT SLEEP(20)");
+                    return r.err() != null ? "ERR " + r.err().code() : r.rows().get(0).get(0);
+                } catch (Exception e) {
+                    return e.toString();
+                }
+            });
+            Thread.sleep(300); // the SLEEP must have started; KILL QUERY of an idle session does nothing
+
+            killer.command(Command.COM_STMT_PREPARE, "KILL QUERY ?".getBytes(StandardCharsets.UTF_8));
+            Packet prepared = killer.read(1).get(0);
+            assertEquals(0x00, prepared.first(), prepared.describe());
+            long statement = ByteBuffer.wrap(prepared.payload(), 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt()
+                    & 0xffffffffL;
+            assertEquals(1, prepared.payload()[7], "one parameter");
+            killer.read(2); // its definition, then EOF (this client has no CLIENT_DEPRECATE_EOF)
+
+            ByteBuffer execute = ByteBuffer.allocate(4 + 1 + 4 + 1 + 1 + 2 + 8).order(ByteOrder.LITTLE_ENDIAN);
+            execute.putInt((int) statement).put((byte) 0).putInt(1) // no cursor, one iteration
+                    .put((byte) 0).put((byte) 1).putShort((short) 0x08).putLong(id); // not NULL, bound: BIGINT id
+            killer.command(Command.COM_STMT_EXECUTE, execute.array());
+            Packet answer = killer.read(1).get(0);
+            assertTrue(answer.isOk(), answer.describe());
+
+            String outcome = sleep.get(15, TimeUnit.SECONDS);
+            assertTrue(outcome.equals("1") || outcome.equals("ERR 1317"), outcome);
+            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(15), "stopped before its 20 s");
+            assertEquals("1", killer.queryValue("SELECT 1"), "the killer's session goes on");
         }
     }
 
