@@ -153,6 +153,8 @@ class ProtocolTranslationIT {
     @Test
     void multiStatementsSwitchedOnByOneClientAreOffForTheNext() throws Exception {
         long serverThread;
+        // Earlier tests' clients must have given their connections back, or one of those may be the newest idle.
+        Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().inUse() == 0, () -> berth.poolStats().toString());
         try (RawMysqlClient client = login(OLD_CLIENT)) {
             client.command(0x1b, new byte[] {0, 0}); // COM_SET_OPTION MYSQL_OPTION_MULTI_STATEMENTS_ON
             assertEquals(0xfe, client.read(1).get(0).first());
@@ -172,6 +174,8 @@ class ProtocolTranslationIT {
     @Test
     void eachClientGetsTheCharacterSetOfItsHandshakeOnAReusedBackend() throws Exception {
         long serverThread;
+        // Earlier tests' clients must have given their connections back, or one of those may be the newest idle.
+        Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().inUse() == 0, () -> berth.poolStats().toString());
         try (RawMysqlClient latin1 = RawMysqlClient.connect("127.0.0.1", berth.port(), 20_000)) {
             assertTrue(latin1.tryLogin(RunningBerth.USER, RunningBerth.PASSWORD, TestDatabase.DATABASE, OLD_CLIENT,
                     RawMysqlClient.LATIN1_SWEDISH_CI).isOk());
