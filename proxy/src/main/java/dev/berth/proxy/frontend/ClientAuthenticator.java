@@ -51,15 +51,23 @@ final class ClientAuthenticator {
     Verdict verify(String userName, String plugin, byte[] response, byte[] seed, boolean mayRetry) {
         UserCredential user = users.get(userName);
         String used = plugin == null ? NativePassword.NAME : plugin;
+        // A client whose plugin is not the greeting's had no seed for it: libmariadb then answers nothing and waits
+        // for the switch a server sends (its plugin reads the switch's seed as its first packet). Accepting the empty
+        // answer, even for an account without a password, would leave it reading the OK as a seed.
+        boolean awaitsSwitch = mayRetry && plugin != null && response.length == 0 && !plugin.equals(defaultPlugin);
         if (user == null) {
-            // Unknown users still get a switch when their plugin is foreign, so a denial looks the same either way.
-            return mayRetry && !canVerify(used) ? new SwitchTo(defaultPlugin) : new Denied();
+            // Unknown users are switched as known ones would be, so a denial looks the same either way.
+            return mayRetry && (awaitsSwitch || !canVerify(used))
+                    ? new SwitchTo(canVerify(used) ? used : defaultPlugin) : new Denied();
         }
-        if (canVerify(user, used)) {
+        if (canVerify(user, used) && !awaitsSwitch) {
             return check(user, used, response, seed) ? new Accepted(user, used) : new Denied();
         }
         if (!mayRetry) {
             return new Denied();
+        }
+        if (canVerify(user, used)) {
+            return new SwitchTo(used);
         }
         return new SwitchTo(canVerify(user, defaultPlugin) ? defaultPlugin : NativePassword.NAME);
     }

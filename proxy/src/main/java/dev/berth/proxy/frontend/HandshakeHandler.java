@@ -204,7 +204,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private void onVerdict(ClientAuthenticator.Verdict verdict, int sequence, boolean usedPassword) {
         if (verdict instanceof ClientAuthenticator.Accepted accepted) {
-            if (accepted.plugin().equals(CachingSha2Password.NAME)) {
+            // As the server: no fast-auth note for an empty password, which clients answer with OK expected next.
+            if (accepted.plugin().equals(CachingSha2Password.NAME) && usedPassword) {
                 ByteBuf out = Packets.start(channel.alloc());
                 new AuthMoreData(new byte[] {CachingSha2Password.FAST_AUTH_SUCCESS}).encode(out);
                 channel.write(Packets.finish(out, sequence++));

@@ -95,7 +95,7 @@ class ClientAuthenticatorTest {
     @Test
     void accountWithoutPasswordTakesOnlyAnEmptyResponse() {
         assertEquals(new Accepted(ANON, NATIVE), NATIVE_DEFAULT.verify("anon", NATIVE, NONE, SEED, true));
-        assertEquals(new Accepted(ANON, SHA2), NATIVE_DEFAULT.verify("anon", SHA2, NONE, SEED, true));
+        assertEquals(new Accepted(ANON, SHA2), SHA2_DEFAULT.verify("anon", SHA2, NONE, SEED, true));
         assertEquals(new Denied(), NATIVE_DEFAULT.verify("anon", NATIVE, NATIVE_SECRET, SEED, true));
         assertEquals(new Denied(), NATIVE_DEFAULT.verify("anon", SHA2, SHA2_SECRET, SEED, true));
     }
@@ -132,6 +132,37 @@ class ClientAuthenticatorTest {
     void unknownUserWithForeignPluginIsSwitchedLikeAKnownOne() {
         assertEquals(new SwitchTo(NATIVE), NATIVE_DEFAULT.verify("nobody", ED25519, hex("aa bb"), SEED, true));
         assertEquals(new SwitchTo(SHA2), SHA2_DEFAULT.verify("nobody", ED25519, hex("aa bb"), SEED, true));
+    }
+
+    /**
+     * A client whose plugin is not the greeting's got no seed for it: libmariadb (the mariadb command line client with
+     * {@code --default-auth}) then answers nothing and waits for a switch, as the server sends. Berth switches it to
+     * the plugin it named, with a seed of its own, when that plugin can check the account; else to native.
+     */
+    @Test
+    void emptyResponseForAnotherPluginThanTheGreetingsIsSwitched() {
+        assertEquals(new SwitchTo(SHA2), NATIVE_DEFAULT.verify("app", SHA2, NONE, SEED, true));
+        assertEquals(new SwitchTo(NATIVE), SHA2_DEFAULT.verify("app", NATIVE, NONE, SEED, true));
+        // Even an account without a password, whose empty answer would be right: the client waits for the switch.
+        assertEquals(new SwitchTo(SHA2), NATIVE_DEFAULT.verify("anon", SHA2, NONE, SEED, true));
+        assertEquals(new SwitchTo(NATIVE), SHA2_DEFAULT.verify("anon", NATIVE, NONE, SEED, true));
+        // A *HEX account can't check caching_sha2: native.
+        assertEquals(new SwitchTo(NATIVE), NATIVE_DEFAULT.verify("hashed", SHA2, NONE, SEED, true));
+        assertEquals(new SwitchTo(NATIVE), SHA2_DEFAULT.verify("hashed", NATIVE, NONE, SEED, true));
+        // Unknown users alike, so the answer tells nothing.
+        assertEquals(new SwitchTo(SHA2), NATIVE_DEFAULT.verify("nobody", SHA2, NONE, SEED, true));
+        assertEquals(new SwitchTo(NATIVE), SHA2_DEFAULT.verify("nobody", NATIVE, NONE, SEED, true));
+    }
+
+    /** An empty answer under the greeting's own plugin, or after the switch, is a login without a password. */
+    @Test
+    void emptyResponseUnderTheSeedsPluginIsNoPassword() {
+        assertEquals(new Accepted(ANON, SHA2), SHA2_DEFAULT.verify("anon", SHA2, NONE, SEED, true));
+        assertEquals(new Accepted(ANON, SHA2), NATIVE_DEFAULT.verify("anon", SHA2, NONE, SEED, false));
+        assertEquals(new Denied(), SHA2_DEFAULT.verify("app", SHA2, NONE, SEED, true));
+        assertEquals(new Denied(), NATIVE_DEFAULT.verify("app", SHA2, NONE, SEED, false));
+        // A client that names no plugin can't be switched: its empty answer counts as native.
+        assertEquals(new Accepted(ANON, NATIVE), SHA2_DEFAULT.verify("anon", null, NONE, SEED, true));
     }
 
     /** One switch per login: an answer after it that still can't be verified is a denial, not another switch. */

@@ -240,6 +240,21 @@ class HandshakeHandlerTest {
     }
 
     /**
+     * No password, as the server does it: the OK alone, no fast-auth note. libmariadb's plugin has returned after
+     * sending its empty answer and takes the note for a bad OK ("Can't connect to server"); PyMySQL and Connector/J
+     * answer the note with another empty packet.
+     */
+    @Test
+    void cachingSha2LoginWithoutPasswordHasNoFastAuthNote() {
+        connectAndReadSeed(server(MYSQL_8, BerthConfig.AUTO_AUTH, NO_TLS));
+        client.writeInbound(mariadbClientResponse("anon", new byte[0], SHA2));
+
+        assertArrayEquals(hex("07 00 00 02  00 00 00 02 00 00 00  # OK"), received());
+        assertNull(received());
+        assertEquals("anon", server.sessions().get(1L).user());
+    }
+
+    /**
      * The account is a {@code *HEX} hash, which can't check the caching_sha2 answer: Berth asks for a native one, to a
      * new seed, and the client's answer (a bare 20-byte payload) logs it in.
      */
@@ -260,6 +275,47 @@ class HandshakeHandlerTest {
         client.writeInbound(frame(3, nativeScramble("secret", switchSeed)));
         assertArrayEquals(hex("07 00 00 04  00 00 00 02 00 00 00  # OK"), received());
         assertEquals("hashed", server.sessions().get(1L).user());
+    }
+
+    /**
+     * {@code mariadb --default-auth=caching_sha2_password} against a native greeting: libmariadb had no seed for its
+     * plugin, so it answers nothing and waits for a switch. It gets one to caching_sha2_password, as from the server,
+     * and logs in on the fast path.
+     */
+    @Test
+    void emptyAnswerForAnotherPluginIsSwitchedToIt() {
+        connectAndReadSeed(server(MARIADB, BerthConfig.AUTO_AUTH, NO_TLS));
+        client.writeInbound(mariadbClientResponse("app", new byte[0], SHA2));
+
+        byte[] request = received();
+        byte[] switchSeed = Arrays.copyOfRange(request, 4 + 1 + 22, 4 + 1 + 22 + 20);
+        assertArrayEquals(concat(hex("""
+                2c 00 00 02                 # frame: 44 bytes, sequence id 2
+                fe                          # AuthSwitchRequest
+                'caching_sha2_password' 00  # the plugin the client named
+                """), switchSeed, hex("00  # the seed's NUL")), request);
+
+        client.writeInbound(frame(3, sha2Scramble("secret", switchSeed)));
+        assertArrayEquals(hex("02 00 00 04  01 03  # AuthMoreData: fast auth success"), received());
+        assertArrayEquals(hex("07 00 00 05  00 00 00 02 00 00 00  # OK"), received());
+        assertEquals("app", server.sessions().get(1L).user());
+    }
+
+    /**
+     * The reverse, for an account without a password: {@code mariadb --default-auth=mysql_native_password -uanon}
+     * against a caching_sha2 greeting. Its empty answer would be right, but the client's native plugin waits for a
+     * seed; an OK here is read as a malformed one ("Error in server handshake").
+     */
+    @Test
+    void emptyAnswerForAnotherPluginIsSwitchedEvenWithoutAPassword() {
+        connectAndReadSeed(server(MYSQL_8, BerthConfig.AUTO_AUTH, NO_TLS));
+        client.writeInbound(mariadbClientResponse("anon", new byte[0], NATIVE));
+
+        byte[] request = received();
+        assertArrayEquals(hex("2c 00 00 02  fe 'mysql_native_password' 00"), Arrays.copyOf(request, 27));
+        client.writeInbound(frame(3, new byte[0]));
+        assertArrayEquals(hex("07 00 00 04  00 00 00 02 00 00 00  # OK"), received());
+        assertEquals("anon", server.sessions().get(1L).user());
     }
 
     /** The answer to the switch is checked against the switch's seed, and there is no second switch. */
