@@ -48,10 +48,19 @@ public final class CachingSha2Password {
 
     /**
      * Server side fast path, given the plaintext password: constant time, and {@code false} (not an exception)
-     * for a truncated or malformed response. An empty password accepts only an empty response.
+     * for a truncated or malformed response. An empty password accepts only a {@linkplain #isNoPassword no password}
+     * response.
      */
     public static boolean verify(byte[] response, byte[] seed, byte[] password) {
-        return MessageDigest.isEqual(response == null ? EMPTY : response, scramble(password, seed));
+        return MessageDigest.isEqual(isNoPassword(response) ? EMPTY : response, scramble(password, seed));
+    }
+
+    /**
+     * Whether a response says "no password": empty, or the one NUL that Connector/J (like libmysqlclient) sends,
+     * which the server takes for the same.
+     */
+    public static boolean isNoPassword(byte[] response) {
+        return response == null || response.length == 0 || (response.length == 1 && response[0] == 0);
     }
 
     /** The password as sent for full authentication over a secure channel: the bytes and a NUL. */

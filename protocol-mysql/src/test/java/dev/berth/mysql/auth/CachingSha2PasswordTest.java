@@ -52,6 +52,16 @@ class CachingSha2PasswordTest {
         assertFalse(CachingSha2Password.verify(CachingSha2Password.scramble(SECRET, SEED), SEED, new byte[0]));
     }
 
+    /** Connector/J answers one NUL for no password; the server reads it as an empty answer. */
+    @Test
+    void oneNulIsNoPassword() {
+        assertTrue(CachingSha2Password.isNoPassword(new byte[] {0}));
+        assertTrue(CachingSha2Password.verify(new byte[] {0}, SEED, new byte[0]));
+        assertFalse(CachingSha2Password.verify(new byte[] {0}, SEED, SECRET));
+        assertFalse(CachingSha2Password.isNoPassword(new byte[] {0, 0}));
+        assertFalse(CachingSha2Password.isNoPassword(new byte[] {1}));
+    }
+
     @Test
     void serverAcceptsClientScrambleAndRejectsWrongPassword() {
         byte[] seed = Scrambles.newSeed();

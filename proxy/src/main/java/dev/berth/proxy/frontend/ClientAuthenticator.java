@@ -5,6 +5,7 @@ import dev.berth.config.UserCredential;
 import dev.berth.mysql.auth.CachingSha2Password;
 import dev.berth.mysql.auth.NativePassword;
 import dev.berth.proxy.backend.BackendInfo;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -19,7 +20,11 @@ final class ClientAuthenticator {
     sealed interface Verdict {
     }
 
-    record Accepted(UserCredential user, String plugin) implements Verdict {
+    /**
+     * @param fastAuth a caching_sha2_password scramble was checked: the server tells the client so (AuthMoreData
+     *                 {@link CachingSha2Password#FAST_AUTH_SUCCESS}) before the OK; not for an empty password
+     */
+    record Accepted(UserCredential user, String plugin, boolean fastAuth) implements Verdict {
     }
 
     record Denied() implements Verdict {
@@ -31,10 +36,13 @@ final class ClientAuthenticator {
 
     private final Map<String, UserCredential> users;
     private final String defaultPlugin;
+    private final String serverVersion;
+    private boolean moreDataWithoutHeader;
 
-    /** @param backend what the backend is, for {@link BerthConfig#AUTO_AUTH} */
+    /** @param backend what the backend is, for {@link BerthConfig#AUTO_AUTH}; the greeting shows its version */
     ClientAuthenticator(BerthConfig config, BackendInfo backend) {
         this.users = config.users();
+        this.serverVersion = backend.serverVersion();
         String configured = config.defaultAuthPlugin();
         this.defaultPlugin = !configured.equals(BerthConfig.AUTO_AUTH) ? configured
                 : backend.defaultsToCachingSha2() ? CachingSha2Password.NAME : NativePassword.NAME;
@@ -42,6 +50,37 @@ final class ClientAuthenticator {
 
     String defaultPlugin() {
         return defaultPlugin;
+    }
+
+    /** What the client said it is, in its handshake response's connection attributes. */
+    void clientAttributes(Map<String, String> attributes) {
+        String name = attributes.get("_client_name");
+        // Connector/J (5.1 called itself "MySQL Connector Java") reads auth data as a server before 5.5.16 sent it,
+        // without AuthMoreData's header, when the version reads older: MariaDB's "5.5.5-10.11..." reads as 5.5.5.
+        boolean connectorJ = "MySQL Connector/J".equals(name) || "MySQL Connector Java".equals(name);
+        moreDataWithoutHeader = connectorJ && readsOlderThan(serverVersion, 5, 5, 16);
+    }
+
+    /** Whether AuthMoreData goes to this client without its 0x01 header (see {@link #clientAttributes}). */
+    boolean moreDataWithoutHeader() {
+        return moreDataWithoutHeader;
+    }
+
+    /** Whether {@code version} is older than major.minor.patch, read as drivers do: the leading numbers only. */
+    static boolean readsOlderThan(String version, int major, int minor, int patch) {
+        int[] parts = new int[3];
+        int part = 0;
+        for (int i = 0; i < version.length() && part < 3; i++) {
+            char c = version.charAt(i);
+            if (c >= '0' && c <= '9') {
+                parts[part] = Math.min(parts[part] * 10 + (c - '0'), 100_000);
+            } else if (c == '.') {
+                part++;
+            } else {
+                break;
+            }
+        }
+        return Arrays.compare(parts, new int[] {major, minor, patch}) < 0;
     }
 
     /**
@@ -61,7 +100,10 @@ final class ClientAuthenticator {
                     ? new SwitchTo(canVerify(used) ? used : defaultPlugin) : new Denied();
         }
         if (canVerify(user, used) && !awaitsSwitch) {
-            return check(user, used, response, seed) ? new Accepted(user, used) : new Denied();
+            return check(user, used, response, seed)
+                    ? new Accepted(user, used, used.equals(CachingSha2Password.NAME)
+                            && !CachingSha2Password.isNoPassword(response))
+                    : new Denied();
         }
         if (!mayRetry) {
             return new Denied();

@@ -158,6 +158,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         CompressionAlgorithm compression = CompressionAlgorithm.negotiate(session.capabilities()).orElse(null);
         session.compression(compression, compression == CompressionAlgorithm.ZSTD
                 ? response.zstdCompressionLevel() : -1);
+        authenticator.clientAttributes(response.attributes());
         verify(response.username(), response.characterSet(), response.database(), response.authPluginName(),
                 response.authResponse(), sequence + 1);
     }
@@ -193,22 +194,19 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         this.characterSet = characterSet;
         this.schema = schema;
         onVerdict(authenticator.verify(user, plugin, authResponse, session.seed(), true), sequence,
-                authResponse.length > 0);
+                !CachingSha2Password.isNoPassword(authResponse));
     }
 
     private void onAuthSwitchResponse(ByteBuf frame) {
         byte[] response = MysqlBuffers.readEofBytes(Packets.payload(frame));
         onVerdict(authenticator.verify(user, switchPlugin, response, switchSeed, false),
-                Packets.sequenceId(frame) + 1, response.length > 0);
+                Packets.sequenceId(frame) + 1, !CachingSha2Password.isNoPassword(response));
     }
 
     private void onVerdict(ClientAuthenticator.Verdict verdict, int sequence, boolean usedPassword) {
         if (verdict instanceof ClientAuthenticator.Accepted accepted) {
-            // As the server: no fast-auth note for an empty password, which clients answer with OK expected next.
-            if (accepted.plugin().equals(CachingSha2Password.NAME) && usedPassword) {
-                ByteBuf out = Packets.start(channel.alloc());
-                new AuthMoreData(new byte[] {CachingSha2Password.FAST_AUTH_SUCCESS}).encode(out);
-                channel.write(Packets.finish(out, sequence++));
+            if (accepted.fastAuth()) {
+                writeAuthMoreData(new byte[] {CachingSha2Password.FAST_AUTH_SUCCESS}, sequence++);
             }
             log.debug("client {} logged in as {}", session.connectionId(), user);
             loggedIn(sequence);
@@ -226,6 +224,16 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                     "Access denied for user '%s'@'%s' (using password: %s)", user, session.host(),
                     usedPassword ? "YES" : "NO")));
         }
+    }
+
+    private void writeAuthMoreData(byte[] data, int sequence) {
+        ByteBuf out = Packets.start(channel.alloc());
+        if (authenticator.moreDataWithoutHeader()) {
+            new AuthMoreData(data).encodeWithoutHeader(out);
+        } else {
+            new AuthMoreData(data).encode(out);
+        }
+        channel.write(Packets.finish(out, sequence));
     }
 
     /** Authentication passed: the command phase takes over and tells the client OK once its session is ready. */

@@ -8,6 +8,8 @@ import static dev.berth.proxy.frontend.TestServers.MARIADB;
 import static dev.berth.proxy.frontend.TestServers.MYSQL_8;
 import static dev.berth.proxy.frontend.TestServers.NO_TLS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.proxy.backend.BackendInfo;
@@ -15,6 +17,7 @@ import dev.berth.proxy.frontend.ClientAuthenticator.Accepted;
 import dev.berth.proxy.frontend.ClientAuthenticator.Denied;
 import dev.berth.proxy.frontend.ClientAuthenticator.SwitchTo;
 import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Berth's verdict on logins, with responses known in advance for a fixed seed. */
@@ -55,24 +58,24 @@ class ClientAuthenticatorTest {
     @Test
     void nativeResponseLogsInWithAPlainOrAHashedPassword() {
         for (ClientAuthenticator auth : new ClientAuthenticator[] {NATIVE_DEFAULT, SHA2_DEFAULT}) {
-            assertEquals(new Accepted(APP, NATIVE), auth.verify("app", NATIVE, NATIVE_SECRET, SEED, true));
-            assertEquals(new Accepted(HASHED, NATIVE), auth.verify("hashed", NATIVE, NATIVE_SECRET, SEED, true));
+            assertEquals(new Accepted(APP, NATIVE, false), auth.verify("app", NATIVE, NATIVE_SECRET, SEED, true));
+            assertEquals(new Accepted(HASHED, NATIVE, false), auth.verify("hashed", NATIVE, NATIVE_SECRET, SEED, true));
             // After a switch the answer counts the same.
-            assertEquals(new Accepted(HASHED, NATIVE), auth.verify("hashed", NATIVE, NATIVE_SECRET, SEED, false));
+            assertEquals(new Accepted(HASHED, NATIVE, false), auth.verify("hashed", NATIVE, NATIVE_SECRET, SEED, false));
         }
     }
 
     /** Clients from before plugin auth name no plugin: their response is a native one. */
     @Test
     void noPluginNamedIsNative() {
-        assertEquals(new Accepted(APP, NATIVE), SHA2_DEFAULT.verify("app", null, NATIVE_SECRET, SEED, true));
+        assertEquals(new Accepted(APP, NATIVE, false), SHA2_DEFAULT.verify("app", null, NATIVE_SECRET, SEED, true));
         assertEquals(new Denied(), SHA2_DEFAULT.verify("app", null, SHA2_SECRET, SEED, true));
     }
 
     @Test
     void cachingSha2ResponseLogsInWithAPlainPassword() {
         for (ClientAuthenticator auth : new ClientAuthenticator[] {NATIVE_DEFAULT, SHA2_DEFAULT}) {
-            assertEquals(new Accepted(APP, SHA2), auth.verify("app", SHA2, SHA2_SECRET, SEED, true));
+            assertEquals(new Accepted(APP, SHA2, true), auth.verify("app", SHA2, SHA2_SECRET, SEED, true));
         }
     }
 
@@ -94,8 +97,8 @@ class ClientAuthenticatorTest {
 
     @Test
     void accountWithoutPasswordTakesOnlyAnEmptyResponse() {
-        assertEquals(new Accepted(ANON, NATIVE), NATIVE_DEFAULT.verify("anon", NATIVE, NONE, SEED, true));
-        assertEquals(new Accepted(ANON, SHA2), SHA2_DEFAULT.verify("anon", SHA2, NONE, SEED, true));
+        assertEquals(new Accepted(ANON, NATIVE, false), NATIVE_DEFAULT.verify("anon", NATIVE, NONE, SEED, true));
+        assertEquals(new Accepted(ANON, SHA2, false), SHA2_DEFAULT.verify("anon", SHA2, NONE, SEED, true));
         assertEquals(new Denied(), NATIVE_DEFAULT.verify("anon", NATIVE, NATIVE_SECRET, SEED, true));
         assertEquals(new Denied(), NATIVE_DEFAULT.verify("anon", SHA2, SHA2_SECRET, SEED, true));
     }
@@ -157,12 +160,12 @@ class ClientAuthenticatorTest {
     /** An empty answer under the greeting's own plugin, or after the switch, is a login without a password. */
     @Test
     void emptyResponseUnderTheSeedsPluginIsNoPassword() {
-        assertEquals(new Accepted(ANON, SHA2), SHA2_DEFAULT.verify("anon", SHA2, NONE, SEED, true));
-        assertEquals(new Accepted(ANON, SHA2), NATIVE_DEFAULT.verify("anon", SHA2, NONE, SEED, false));
+        assertEquals(new Accepted(ANON, SHA2, false), SHA2_DEFAULT.verify("anon", SHA2, NONE, SEED, true));
+        assertEquals(new Accepted(ANON, SHA2, false), NATIVE_DEFAULT.verify("anon", SHA2, NONE, SEED, false));
         assertEquals(new Denied(), SHA2_DEFAULT.verify("app", SHA2, NONE, SEED, true));
         assertEquals(new Denied(), NATIVE_DEFAULT.verify("app", SHA2, NONE, SEED, false));
         // A client that names no plugin can't be switched: its empty answer counts as native.
-        assertEquals(new Accepted(ANON, NATIVE), SHA2_DEFAULT.verify("anon", null, NONE, SEED, true));
+        assertEquals(new Accepted(ANON, NATIVE, false), SHA2_DEFAULT.verify("anon", null, NONE, SEED, true));
     }
 
     /** One switch per login: an answer after it that still can't be verified is a denial, not another switch. */
@@ -171,6 +174,45 @@ class ClientAuthenticatorTest {
         assertEquals(new Denied(), SHA2_DEFAULT.verify("hashed", SHA2, SHA2_SECRET, SEED, false));
         assertEquals(new Denied(), NATIVE_DEFAULT.verify("app", ED25519, hex("aa bb"), SEED, false));
         assertEquals(new Denied(), NATIVE_DEFAULT.verify("nobody", ED25519, hex("aa bb"), SEED, false));
+    }
+
+    /** Connector/J's answer for no password is one NUL: no password, and no fast-auth note after it. */
+    @Test
+    void oneNulIsNoPassword() {
+        assertEquals(new Accepted(ANON, SHA2, false), SHA2_DEFAULT.verify("anon", SHA2, hex("00"), SEED, true));
+        assertEquals(new Denied(), SHA2_DEFAULT.verify("app", SHA2, hex("00"), SEED, true));
+    }
+
+    // ---- how the client reads auth data -----------------------------------------------------------------------
+
+    /** Connector/J reads AuthMoreData without its header from a server that reads older than 5.5.16 (MariaDB's 5.5.5-). */
+    @Test
+    void connectorJGetsAuthMoreDataWithoutHeaderBehindAnOldVersion() {
+        Map<String, String> connectorJ = Map.of("_client_name", "MySQL Connector/J", "_client_version", "9.1.0");
+        ClientAuthenticator behindMariadb = authenticator(SHA2, MARIADB);
+        behindMariadb.clientAttributes(connectorJ);
+        assertTrue(behindMariadb.moreDataWithoutHeader());
+
+        ClientAuthenticator behindMysql8 = authenticator(SHA2, MYSQL_8);
+        behindMysql8.clientAttributes(connectorJ);
+        assertFalse(behindMysql8.moreDataWithoutHeader());
+
+        ClientAuthenticator mariadbClient = authenticator(SHA2, MARIADB);
+        mariadbClient.clientAttributes(Map.of("_client_name", "libmariadb"));
+        assertFalse(mariadbClient.moreDataWithoutHeader());
+        mariadbClient.clientAttributes(Map.of());
+        assertFalse(mariadbClient.moreDataWithoutHeader());
+    }
+
+    @Test
+    void versionsReadAsDriversReadThem() {
+        assertTrue(ClientAuthenticator.readsOlderThan("5.5.5-10.11.19-MariaDB-0+deb12u1", 5, 5, 16));
+        assertTrue(ClientAuthenticator.readsOlderThan("5.5.5-10.11.19-MariaDB-0+deb12u1", 8, 0, 5));
+        assertFalse(ClientAuthenticator.readsOlderThan("5.5.16", 5, 5, 16));
+        assertFalse(ClientAuthenticator.readsOlderThan("8.0.40", 5, 5, 16));
+        assertTrue(ClientAuthenticator.readsOlderThan("8.0.4-rc-log", 8, 0, 5));
+        assertFalse(ClientAuthenticator.readsOlderThan("11.4.2-MariaDB", 8, 0, 5));
+        assertTrue(ClientAuthenticator.readsOlderThan("", 5, 5, 16));
     }
 
     // ---- the plugin in Berth's greeting -----------------------------------------------------------------------

@@ -255,6 +255,41 @@ class HandshakeHandlerTest {
     }
 
     /**
+     * Connector/J reads a server older than 5.5.16 as sending auth data without AuthMoreData's 0x01 header, and
+     * MariaDB's "5.5.5-10.11..." reads as 5.5.5: it took 01 03 for an unknown fast-auth result 0x01 ("Unknown server
+     * response after fast auth"). For it, behind such a version, the note goes without the header.
+     */
+    @Test
+    void connectorJGetsTheFastAuthNoteAsAnOldServerSendsIt() {
+        byte[] seed = connectAndReadSeed(server(MARIADB, SHA2, NO_TLS));
+        client.writeInbound(connectorJResponse("app", sha2Scramble("secret", seed), SHA2));
+
+        assertArrayEquals(hex("01 00 00 02  03  # fast auth success, without the AuthMoreData header"), received());
+        assertArrayEquals(hex("07 00 00 03  00 00 00 02 00 00 00  # OK"), received());
+        assertInstanceOf(CommandPhase.class, client.pipeline().get("commands"));
+    }
+
+    /** Behind a version Connector/J reads as 5.5.16 or later, it gets the note as every client does. */
+    @Test
+    void connectorJGetsTheUsualFastAuthNoteBehindMySql8() {
+        byte[] seed = connectAndReadSeed(server(MYSQL_8, BerthConfig.AUTO_AUTH, NO_TLS));
+        client.writeInbound(connectorJResponse("app", sha2Scramble("secret", seed), SHA2));
+
+        assertArrayEquals(hex("02 00 00 02  01 03  # AuthMoreData: fast auth success"), received());
+        assertArrayEquals(hex("07 00 00 03  00 00 00 02 00 00 00  # OK"), received());
+    }
+
+    /** Connector/J's caching_sha2 answer for no password is one NUL, which the server takes for none (no note). */
+    @Test
+    void connectorJWithoutPassword() {
+        connectAndReadSeed(server(MARIADB, SHA2, NO_TLS));
+        client.writeInbound(connectorJResponse("anon", hex("00"), SHA2));
+
+        assertArrayEquals(hex("07 00 00 02  00 00 00 02 00 00 00  # OK"), received());
+        assertEquals("anon", server.sessions().get(1L).user());
+    }
+
+    /**
      * The account is a {@code *HEX} hash, which can't check the caching_sha2 answer: Berth asks for a native one, to a
      * new seed, and the client's answer (a bare 20-byte payload) logs it in.
      */
@@ -487,6 +522,30 @@ class HandshakeHandlerTest {
                 09 '_platform' 06 'x86_64'
                 0c 'program_name' 05 'mysql'
                 0c '_server_host' 09 '127.0.0.1'
+                """)));
+    }
+
+    /**
+     * The handshake response of Connector/J 9.1.0, captured against Berth's greeting (caching_sha2_password, MariaDB's
+     * version); only the user, the auth response, the schema and the plugin are put in here.
+     */
+    private static ByteBuf connectorJResponse(String user, byte[] authResponse, String plugin) {
+        return frame(1, concat(hex("""
+                0f a2 3e 01                 # capabilities 0x013ea20f: LONG_PASSWORD FOUND_ROWS LONG_FLAG CONNECT_WITH_DB
+                                            #   PROTOCOL_41 TRANSACTIONS SECURE_CONNECTION MULTI_RESULTS PS_MULTI_RESULTS
+                                            #   PLUGIN_AUTH CONNECT_ATTRS PLUGIN_AUTH_LENENC_CLIENT_DATA DEPRECATE_EOF
+                ff ff ff 00                 # max packet 16 MiB
+                2d                          # character set 45, utf8mb4_general_ci
+                00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  # filler
+                """), user.getBytes(UTF_8), hex("00"),
+                new byte[] {(byte) authResponse.length}, authResponse, hex("00  # schema: none (the capture's 'test' would be checked on a backend)"),
+                plugin.getBytes(UTF_8), hex("00"), hex("""
+                79                          # attributes: 121 bytes
+                10 '_runtime_version' 07 '17.0.15'
+                0f '_client_version' 05 '9.1.0'
+                0f '_client_license' 03 'GPL'
+                0f '_runtime_vendor' 06 'Debian'
+                0c '_client_name' 11 'MySQL Connector/J'
                 """)));
     }
 

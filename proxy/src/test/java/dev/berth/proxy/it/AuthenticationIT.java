@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.mysql.cj.jdbc.JdbcConnection;
 import dev.berth.mysql.auth.NativePassword;
 import dev.berth.proxy.it.support.RunningBerth;
 import dev.berth.proxy.it.support.TestDatabase;
@@ -39,6 +40,38 @@ class AuthenticationIT {
         try (RunningBerth berth = RunningBerth.start("--default-auth", "caching_sha2_password");
              Connection c = berth.mariadbConnection("")) {
             assertEquals("through berth", whoAmI(c));
+        }
+    }
+
+    /**
+     * Connector/J 9 behind a caching_sha2 greeting in front of MariaDB, whose version it reads as 5.5.5: a plain
+     * account on the fast path (failed with "Unknown server response after fast auth"), over TLS too, one without a
+     * password (answered with one NUL: denied before), a {@code *HEX} one switched to native, and COM_CHANGE_USER
+     * between them.
+     */
+    @Test
+    void connectorJBehindACachingSha2GreetingInFrontOfMariadb() throws Exception {
+        try (RunningBerth berth = RunningBerth.start("--default-auth", "caching_sha2_password",
+                "--user", HASHED_USER + ":" + nativeHash(HASHED_PASSWORD), "--user", "anon:")) {
+            String tls = "jdbc:mysql://" + berth.hostPort() + "/" + TestDatabase.DATABASE + "?sslMode=REQUIRED";
+            for (String url : new String[] {berth.mysqlUrl(""), tls}) {
+                try (Connection c = DriverManager.getConnection(url, RunningBerth.USER, RunningBerth.PASSWORD)) {
+                    assertEquals("through berth", whoAmI(c));
+                    c.unwrap(JdbcConnection.class).changeUser("anon", "");
+                    assertEquals("through berth", whoAmI(c));
+                    c.unwrap(JdbcConnection.class).changeUser(HASHED_USER, HASHED_PASSWORD);
+                    assertEquals("through berth", whoAmI(c));
+                }
+                try (Connection c = DriverManager.getConnection(url, "anon", "")) {
+                    assertEquals("through berth", whoAmI(c));
+                }
+                try (Connection c = DriverManager.getConnection(url, HASHED_USER, HASHED_PASSWORD)) {
+                    assertEquals("through berth", whoAmI(c));
+                }
+                SQLException e = assertThrows(SQLException.class,
+                        () -> DriverManager.getConnection(url, RunningBerth.USER, "wrong").close());
+                assertEquals(1045, e.getErrorCode(), e.getMessage());
+            }
         }
     }
 
