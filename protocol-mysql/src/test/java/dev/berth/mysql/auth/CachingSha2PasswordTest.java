@@ -126,6 +126,25 @@ class CachingSha2PasswordTest {
     }
 
     @Test
+    void decryptsWhatOpenSslEncryptsWithPkcs1Padding() throws Exception {
+        // Connector/J's padding toward a server that reads older than 8.0.5. Made as above, with
+        //   openssl pkeyutl -encrypt -pubin -inkey pub.pem -pkeyopt rsa_padding_mode:pkcs1 -in masked.bin | base64
+        byte[] encrypted = Base64.getDecoder().decode(""
+            + "ih7n6l8nq4m0Eu/ie6nxZ1QU2t/ItI2cITYeMeKqfUZzUvKqaAkUFyKTcKnrSz/x5uFjQKZTW3D7AB2PlmSYQ+MUrM"
+            + "1kwM/lOcsIwuvQxDU2HAf5p7keuBUhGWwZjbepFwN61XWxWF+WkTDoOU3O9T9TfowWYznmsp8N/kqqUmL5ZH8+Y+ZW"
+            + "QTz/tolCcc/e6BYToUepl4rVyIV0u77qPxUD+jhycwlql82HJFrDPb5MhLCjQQsanQa62o3+vRuZ2qXj+JV/XVGvVem"
+            + "qWaYtZYbiHLQHgIIW5m15aISCqmWwZay6jyplbHAF4N+02Ica1IPzDV2p+OT+J0/RJiWAIw==");
+        assertArrayEquals(SECRET, CachingSha2Password.decryptPasswordPkcs1(encrypted, SEED, testPrivateKey()));
+        // Each padding is its own: neither decrypts what the other encrypted.
+        assertThrows(IllegalArgumentException.class,
+            () -> CachingSha2Password.decryptPassword(encrypted, SEED, testPrivateKey()));
+        byte[] oaep = CachingSha2Password.encryptPassword(SECRET, SEED, RsaKeys.parsePrivatePem(
+            RsaKeysTest.PKCS8_PRIVATE.getBytes(UTF_8)).getPublic());
+        assertThrows(IllegalArgumentException.class,
+            () -> CachingSha2Password.decryptPasswordPkcs1(oaep, SEED, testPrivateKey()));
+    }
+
+    @Test
     void undecryptableInputIsAnIllegalArgument() {
         byte[] encrypted = CachingSha2Password.encryptPassword(SECRET, SEED, KEYS.getPublic());
         PrivateKey other = RsaKeys.generate().getPrivate();
