@@ -15,7 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.config.ClientAuthConfig;
 import dev.berth.config.ClientTlsConfig;
+import dev.berth.mysql.auth.RsaKeys;
 import dev.berth.mysql.codec.PacketFrameDecoder;
 import dev.berth.proxy.backend.BackendInfo;
 import dev.berth.proxy.tls.TlsContexts;
@@ -27,10 +29,13 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.io.ByteArrayOutputStream;
+import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Cipher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -353,6 +358,78 @@ class HandshakeHandlerTest {
         assertEquals("anon", server.sessions().get(1L).user());
     }
 
+    // ---- full authentication (--caching-sha2-full-auth) ---------------------------------------------------------
+
+    private static final KeyPair KEYS = RsaKeys.generate();
+
+    private static ServerContext fullAuthServer(BackendInfo backend) {
+        BerthConfig config = TestServers.config(new ClientAuthConfig(SHA2, true, Optional.empty()), NO_TLS);
+        return TestServers.context(config, backend, null, KEYS);
+    }
+
+    /**
+     * Without TLS, as MySQL 8 does for an account not yet cached: "perform full authentication", the client asks for
+     * the public key, and sends its password encrypted with it (OAEP), XOR the seed; then the OK, with no note.
+     */
+    @Test
+    void fullAuthenticationWithTheRsaKey() throws Exception {
+        byte[] seed = connectAndReadSeed(fullAuthServer(MYSQL_8));
+        client.writeInbound(mariadbClientResponse("hashed", sha2Scramble("secret", seed), SHA2));
+        assertArrayEquals(hex("02 00 00 02  01 04  # AuthMoreData: perform full authentication"), received());
+        assertNull(received());
+
+        client.writeInbound(frame(3, "02  # request public key"));
+        byte[] key = received();
+        byte[] pem = RsaKeys.toPem(KEYS.getPublic()).getBytes(UTF_8);
+        assertArrayEquals(concat(frameHeader(1 + pem.length, 4), hex("01  # AuthMoreData"), pem), key);
+
+        Cipher oaep = Cipher.getInstance("RSA/ECB/OAEPWithSHA-1AndMGF1Padding");
+        oaep.init(Cipher.ENCRYPT_MODE, RsaKeys.parsePem(Arrays.copyOfRange(key, 5, key.length)));
+        client.writeInbound(frame(5, oaep.doFinal(xor(concat(utf8("secret"), hex("00")), seed))));
+        assertArrayEquals(hex("07 00 00 06  00 00 00 02 00 00 00  # OK"), received());
+        assertEquals("hashed", server.sessions().get(1L).user());
+    }
+
+    /** The same with Connector/J behind MariaDB's version: no AuthMoreData headers, PKCS#1 v1.5 padding. */
+    @Test
+    void fullAuthenticationWithConnectorJBehindMariadb() throws Exception {
+        byte[] seed = connectAndReadSeed(fullAuthServer(MARIADB));
+        client.writeInbound(connectorJResponse("app", sha2Scramble("secret", seed), SHA2));
+        assertArrayEquals(hex("01 00 00 02  04  # perform full authentication, no header"), received());
+
+        client.writeInbound(frame(3, "02  # request public key"));
+        byte[] pem = RsaKeys.toPem(KEYS.getPublic()).getBytes(UTF_8);
+        assertArrayEquals(concat(frameHeader(pem.length, 4), pem), received());
+
+        Cipher pkcs1 = Cipher.getInstance("RSA/ECB/PKCS1Padding");
+        pkcs1.init(Cipher.ENCRYPT_MODE, KEYS.getPublic());
+        client.writeInbound(frame(5, pkcs1.doFinal(xor(concat(utf8("secret"), hex("00")), seed))));
+        assertArrayEquals(hex("07 00 00 06  00 00 00 02 00 00 00  # OK"), received());
+    }
+
+    @Test
+    void fullAuthenticationWithTheWrongPasswordIsRefused() throws Exception {
+        byte[] seed = connectAndReadSeed(fullAuthServer(MYSQL_8));
+        client.writeInbound(mariadbClientResponse("app", sha2Scramble("secret", seed), SHA2));
+        received();
+        Cipher oaep = Cipher.getInstance("RSA/ECB/OAEPWithSHA-1AndMGF1Padding");
+        oaep.init(Cipher.ENCRYPT_MODE, KEYS.getPublic());
+        client.writeInbound(frame(3, oaep.doFinal(xor(concat(utf8("Secret"), hex("00")), seed))));
+        assertArrayEquals(bytes(frame(4, """
+                ff 15 04 23 '28000'         # ERR 1045 (28000)
+                'Access denied for user ' 27 'app' 27 '@' 27 'localhost' 27 ' (using password: YES)'
+                """)), received());
+        assertFalse(client.isOpen());
+    }
+
+    private static byte[] frameHeader(int length, int sequence) {
+        return new byte[] {(byte) length, (byte) (length >>> 8), (byte) (length >>> 16), (byte) sequence};
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(UTF_8);
+    }
+
     /** The answer to the switch is checked against the switch's seed, and there is no second switch. */
     @Test
     void wrongAnswerToTheSwitchIsRefused() {
@@ -573,10 +650,11 @@ class HandshakeHandlerTest {
         }
     }
 
+    /** {@code a XOR b}, b repeated. */
     private static byte[] xor(byte[] a, byte[] b) {
         byte[] out = new byte[a.length];
         for (int i = 0; i < a.length; i++) {
-            out[i] = (byte) (a[i] ^ b[i]);
+            out[i] = (byte) (a[i] ^ b[i % b.length]);
         }
         return out;
     }

@@ -46,12 +46,23 @@ class MariadbCliAuthIT {
         everyPluginLogsIn("caching_sha2_password");
     }
 
-    private static void everyPluginLogsIn(String greeting) throws Exception {
+    /**
+     * Every login caching_sha2's full authentication: libmariadb sends the password in clear over TLS, and without
+     * TLS asks for Berth's public key and sends it RSA-encrypted; *HEX accounts too.
+     */
+    @Test
+    void everyPluginLogsInWithFullAuthentication() throws Exception {
+        everyPluginLogsIn("auto", "--caching-sha2-full-auth");
+    }
+
+    private static void everyPluginLogsIn(String greeting, String... flags) throws Exception {
         String hash = "*" + HexFormat.of().withUpperCase().formatHex(
                 NativePassword.doubleHash(HASHED_PASSWORD.getBytes(StandardCharsets.UTF_8)));
         List<String> failures = new ArrayList<>();
-        try (RunningBerth berth = RunningBerth.start("--default-auth", greeting, "--user", "hashed:" + hash,
-                "--user", "anon:")) {
+        List<String> arguments = new ArrayList<>(List.of("--default-auth", greeting, "--user", "hashed:" + hash,
+                "--user", "anon:"));
+        arguments.addAll(List.of(flags));
+        try (RunningBerth berth = RunningBerth.start(arguments.toArray(String[]::new))) {
             for (String plugin : CLIENT_PLUGINS) {
                 for (boolean tls : new boolean[] {false, true}) {
                     String label = "--default-auth=" + plugin + (tls ? " --ssl" : " --skip-ssl");
