@@ -9,12 +9,12 @@ import java.util.stream.Collectors;
 /**
  * Everything Berth runs with, validated and immutable.
  *
- * @param defaultAuthPlugin the plugin named in Berth's greeting to clients
+ * @param clientAuth        how clients are authenticated: the plugin in Berth's greeting, full authentication
  * @param maxPacketSize     the largest logical packet a client may send, across continuation frames
  * @param eventLoops        threads serving client and backend sockets (0: {@link #defaultEventLoops()})
  */
 public record BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map<String, UserCredential> users,
-                          PoolConfig pool, ClientTlsConfig clientTls, String defaultAuthPlugin,
+                          PoolConfig pool, ClientTlsConfig clientTls, ClientAuthConfig clientAuth,
                           Duration handshakeTimeout, long maxPacketSize, int eventLoops) {
 
     public static final String MYSQL_NATIVE_PASSWORD = "mysql_native_password";
@@ -32,11 +32,6 @@ public record BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map
         }
         if (users.isEmpty()) {
             throw new IllegalArgumentException("give at least one client account with --user name:password or --users-file");
-        }
-        if (!defaultAuthPlugin.equals(MYSQL_NATIVE_PASSWORD) && !defaultAuthPlugin.equals(CACHING_SHA2_PASSWORD)
-                && !defaultAuthPlugin.equals(AUTO_AUTH)) {
-            throw new IllegalArgumentException("--default-auth must be " + AUTO_AUTH + ", " + MYSQL_NATIVE_PASSWORD
-                    + " or " + CACHING_SHA2_PASSWORD + ", got " + defaultAuthPlugin);
         }
         if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
             throw new IllegalArgumentException("--handshake-timeout must be positive");

@@ -31,6 +31,8 @@ public final class CachingSha2Password {
 
     /** MySQL uses OAEP for caching_sha2_password (sha256_password before 8.0.5 used PKCS#1 v1.5). */
     private static final String RSA_TRANSFORMATION = "RSA/ECB/OAEPWithSHA-1AndMGF1Padding";
+    /** What Connector/J still uses toward a server whose version reads older than 8.0.5. */
+    private static final String RSA_PKCS1_TRANSFORMATION = "RSA/ECB/PKCS1Padding";
     private static final byte[] EMPTY = new byte[0];
 
     private CachingSha2Password() {
@@ -48,10 +50,19 @@ public final class CachingSha2Password {
 
     /**
      * Server side fast path, given the plaintext password: constant time, and {@code false} (not an exception)
-     * for a truncated or malformed response. An empty password accepts only an empty response.
+     * for a truncated or malformed response. An empty password accepts only a {@linkplain #isNoPassword no password}
+     * response.
      */
     public static boolean verify(byte[] response, byte[] seed, byte[] password) {
-        return MessageDigest.isEqual(response == null ? EMPTY : response, scramble(password, seed));
+        return MessageDigest.isEqual(isNoPassword(response) ? EMPTY : response, scramble(password, seed));
+    }
+
+    /**
+     * Whether a response says "no password": empty, or the one NUL that Connector/J (like libmysqlclient) sends,
+     * which the server takes for the same.
+     */
+    public static boolean isNoPassword(byte[] response) {
+        return response == null || response.length == 0 || (response.length == 1 && response[0] == 0);
     }
 
     /** The password as sent for full authentication over a secure channel: the bytes and a NUL. */
@@ -68,7 +79,7 @@ public final class CachingSha2Password {
      */
     public static byte[] encryptPassword(byte[] password, byte[] seed, PublicKey key) {
         byte[] masked = Digests.xor(cleartextPassword(password), Scrambles.strip(seed));
-        return rsa(Cipher.ENCRYPT_MODE, key, masked);
+        return rsa(RSA_TRANSFORMATION, Cipher.ENCRYPT_MODE, key, masked);
     }
 
     /**
@@ -78,7 +89,22 @@ public final class CachingSha2Password {
      *     handling a client's packet should treat that as a failed login
      */
     public static byte[] decryptPassword(byte[] encrypted, byte[] seed, PrivateKey key) {
-        byte[] plain = Digests.xor(rsa(Cipher.DECRYPT_MODE, key, encrypted), Scrambles.strip(seed));
+        return unmask(rsa(RSA_TRANSFORMATION, Cipher.DECRYPT_MODE, key, encrypted), seed);
+    }
+
+    /**
+     * {@link #decryptPassword} for a password encrypted with PKCS#1 v1.5 padding, as Connector/J does for a server whose
+     * version reads older than 8.0.5 (MariaDB's "5.5.5-" prefix reads as 5.5.5).
+     *
+     * @throws IllegalArgumentException if {@code encrypted} does not decrypt with {@code key}
+     */
+    public static byte[] decryptPasswordPkcs1(byte[] encrypted, byte[] seed, PrivateKey key) {
+        return unmask(rsa(RSA_PKCS1_TRANSFORMATION, Cipher.DECRYPT_MODE, key, encrypted), seed);
+    }
+
+    /** The password from the decrypted {@code (password + NUL) XOR seed}, without the NUL. */
+    private static byte[] unmask(byte[] decrypted, byte[] seed) {
+        byte[] plain = Digests.xor(decrypted, Scrambles.strip(seed));
         int length = plain.length;
         if (length > 0 && plain[length - 1] == 0) {
             length--;
@@ -86,9 +112,9 @@ public final class CachingSha2Password {
         return Arrays.copyOf(plain, length);
     }
 
-    private static byte[] rsa(int mode, Key key, byte[] input) {
+    private static byte[] rsa(String transformation, int mode, Key key, byte[] input) {
         try {
-            Cipher cipher = Cipher.getInstance(RSA_TRANSFORMATION);
+            Cipher cipher = Cipher.getInstance(transformation);
             cipher.init(mode, key);
             return cipher.doFinal(input);
         } catch (GeneralSecurityException | RuntimeException e) {

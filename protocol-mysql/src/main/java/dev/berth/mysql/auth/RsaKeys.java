@@ -6,8 +6,12 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.KeySpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.RSAPrivateCrtKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
@@ -15,7 +19,8 @@ import java.util.Base64;
 
 /**
  * RSA keys for the {@code caching_sha2_password} exchange without TLS, in the PEM form the server sends in
- * AuthMoreData after the client's {@link CachingSha2Password#REQUEST_PUBLIC_KEY}.
+ * AuthMoreData after the client's {@link CachingSha2Password#REQUEST_PUBLIC_KEY}, and the server's private key as
+ * PEM files hold it.
  *
  * @see <a href="https://dev.mysql.com/doc/refman/8.0/en/caching-sha2-pluggable-authentication.html">Caching SHA-2 Pluggable Authentication</a>
  */
@@ -24,6 +29,10 @@ public final class RsaKeys {
     private static final String X509_END = "-----END PUBLIC KEY-----";
     private static final String PKCS1_BEGIN = "-----BEGIN RSA PUBLIC KEY-----";
     private static final String PKCS1_END = "-----END RSA PUBLIC KEY-----";
+    private static final String PKCS8_PRIVATE_BEGIN = "-----BEGIN PRIVATE KEY-----";
+    private static final String PKCS8_PRIVATE_END = "-----END PRIVATE KEY-----";
+    private static final String PKCS1_PRIVATE_BEGIN = "-----BEGIN RSA PRIVATE KEY-----";
+    private static final String PKCS1_PRIVATE_END = "-----END RSA PRIVATE KEY-----";
 
     private RsaKeys() {
     }
@@ -69,6 +78,39 @@ public final class RsaKeys {
         }
     }
 
+    /**
+     * Reads an unencrypted PEM RSA private key, "BEGIN PRIVATE KEY" (PKCS#8, what OpenSSL 3 writes) or "BEGIN RSA
+     * PRIVATE KEY" (PKCS#1, MySQL's own {@code private_key.pem}), with the public key it holds.
+     *
+     * @throws IllegalArgumentException if it is neither, is encrypted, or is not RSA
+     */
+    public static KeyPair parsePrivatePem(byte[] pem) {
+        String text = new String(pem, StandardCharsets.ISO_8859_1).replace("\0", "").trim();
+        try {
+            KeyFactory rsa = KeyFactory.getInstance("RSA");
+            KeySpec spec;
+            if (text.startsWith(PKCS8_PRIVATE_BEGIN) && text.endsWith(PKCS8_PRIVATE_END)) {
+                spec = new PKCS8EncodedKeySpec(base64Body(text, PKCS8_PRIVATE_BEGIN, PKCS8_PRIVATE_END));
+            } else if (text.startsWith(PKCS1_PRIVATE_BEGIN) && text.endsWith(PKCS1_PRIVATE_END)) {
+                if (text.contains("Proc-Type:")) {
+                    throw new IllegalArgumentException("the key is encrypted; give it unencrypted");
+                }
+                spec = pkcs1Private(base64Body(text, PKCS1_PRIVATE_BEGIN, PKCS1_PRIVATE_END));
+            } else {
+                throw new IllegalArgumentException("not an unencrypted PEM RSA private key (BEGIN PRIVATE KEY or "
+                        + "BEGIN RSA PRIVATE KEY)");
+            }
+            PrivateKey key = rsa.generatePrivate(spec);
+            if (!(key instanceof RSAPrivateCrtKey crt)) {
+                throw new IllegalArgumentException("the private key does not hold its public exponent");
+            }
+            PublicKey publicKey = rsa.generatePublic(new RSAPublicKeySpec(crt.getModulus(), crt.getPublicExponent()));
+            return new KeyPair(publicKey, key);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("unreadable RSA private key", e);
+        }
+    }
+
     private static byte[] base64Body(String text, String begin, String end) {
         String body = text.substring(begin.length(), text.length() - end.length()).replaceAll("\\s", "");
         return Base64.getDecoder().decode(body); // IllegalArgumentException on bad base64
@@ -81,7 +123,22 @@ public final class RsaKeys {
         return new RSAPublicKeySpec(new BigInteger(seq.next(0x02)), new BigInteger(seq.next(0x02)));
     }
 
-    /** Just enough DER to read a PKCS#1 public key: definite lengths, no nesting beyond what we ask for. */
+    /**
+     * PKCS#1 {@code RSAPrivateKey ::= SEQUENCE { version, modulus, publicExponent, privateExponent, prime1, prime2,
+     * exponent1, exponent2, coefficient }}, all INTEGERs, DER.
+     */
+    private static RSAPrivateCrtKeySpec pkcs1Private(byte[] der) {
+        Der seq = new Der(new Der(der).next(0x30));
+        seq.next(0x02); // version 0: two primes
+        BigInteger[] values = new BigInteger[8];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = new BigInteger(seq.next(0x02));
+        }
+        return new RSAPrivateCrtKeySpec(values[0], values[1], values[2], values[3], values[4], values[5], values[6],
+                values[7]);
+    }
+
+    /** Just enough DER to read a PKCS#1 key: definite lengths, no nesting beyond what we ask for. */
     private static final class Der {
         private final byte[] bytes;
         private int pos;

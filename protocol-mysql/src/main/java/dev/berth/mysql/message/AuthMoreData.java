@@ -20,4 +20,13 @@ public record AuthMoreData(byte[] data) {
     public void encode(ByteBuf out) {
         out.writeByte(HEADER).writeBytes(data);
     }
+
+    /**
+     * The data alone, as servers before MySQL 5.5.16 sent a plugin's packets. Connector/J reads them so from a server
+     * whose version is older, which MariaDB's "5.5.5-" prefix makes it think; with the header, it would read 0x01 as
+     * the plugin's first byte.
+     */
+    public void encodeWithoutHeader(ByteBuf out) {
+        out.writeBytes(data);
+    }
 }

@@ -52,6 +52,16 @@ class CachingSha2PasswordTest {
         assertFalse(CachingSha2Password.verify(CachingSha2Password.scramble(SECRET, SEED), SEED, new byte[0]));
     }
 
+    /** Connector/J answers one NUL for no password; the server reads it as an empty answer. */
+    @Test
+    void oneNulIsNoPassword() {
+        assertTrue(CachingSha2Password.isNoPassword(new byte[] {0}));
+        assertTrue(CachingSha2Password.verify(new byte[] {0}, SEED, new byte[0]));
+        assertFalse(CachingSha2Password.verify(new byte[] {0}, SEED, SECRET));
+        assertFalse(CachingSha2Password.isNoPassword(new byte[] {0, 0}));
+        assertFalse(CachingSha2Password.isNoPassword(new byte[] {1}));
+    }
+
     @Test
     void serverAcceptsClientScrambleAndRejectsWrongPassword() {
         byte[] seed = Scrambles.newSeed();
@@ -113,6 +123,25 @@ class CachingSha2PasswordTest {
         // The wrong seed unmasks to something else, which then fails the password comparison.
         assertFalse(Arrays.equals(SECRET,
             CachingSha2Password.decryptPassword(encrypted, Scrambles.newSeed(), testPrivateKey())));
+    }
+
+    @Test
+    void decryptsWhatOpenSslEncryptsWithPkcs1Padding() throws Exception {
+        // Connector/J's padding toward a server that reads older than 8.0.5. Made as above, with
+        //   openssl pkeyutl -encrypt -pubin -inkey pub.pem -pkeyopt rsa_padding_mode:pkcs1 -in masked.bin | base64
+        byte[] encrypted = Base64.getDecoder().decode(""
+            + "ih7n6l8nq4m0Eu/ie6nxZ1QU2t/ItI2cITYeMeKqfUZzUvKqaAkUFyKTcKnrSz/x5uFjQKZTW3D7AB2PlmSYQ+MUrM"
+            + "1kwM/lOcsIwuvQxDU2HAf5p7keuBUhGWwZjbepFwN61XWxWF+WkTDoOU3O9T9TfowWYznmsp8N/kqqUmL5ZH8+Y+ZW"
+            + "QTz/tolCcc/e6BYToUepl4rVyIV0u77qPxUD+jhycwlql82HJFrDPb5MhLCjQQsanQa62o3+vRuZ2qXj+JV/XVGvVem"
+            + "qWaYtZYbiHLQHgIIW5m15aISCqmWwZay6jyplbHAF4N+02Ica1IPzDV2p+OT+J0/RJiWAIw==");
+        assertArrayEquals(SECRET, CachingSha2Password.decryptPasswordPkcs1(encrypted, SEED, testPrivateKey()));
+        // Each padding is its own: neither decrypts what the other encrypted.
+        assertThrows(IllegalArgumentException.class,
+            () -> CachingSha2Password.decryptPassword(encrypted, SEED, testPrivateKey()));
+        byte[] oaep = CachingSha2Password.encryptPassword(SECRET, SEED, RsaKeys.parsePrivatePem(
+            RsaKeysTest.PKCS8_PRIVATE.getBytes(UTF_8)).getPublic());
+        assertThrows(IllegalArgumentException.class,
+            () -> CachingSha2Password.decryptPasswordPkcs1(oaep, SEED, testPrivateKey()));
     }
 
     @Test

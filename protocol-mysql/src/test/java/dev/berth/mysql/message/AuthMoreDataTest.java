@@ -36,6 +36,13 @@ class AuthMoreDataTest {
     }
 
     @Test
+    void withoutHeaderForClientsThatThinkTheServerOlderThan5516() {
+        ByteBuf out = Unpooled.buffer();
+        new AuthMoreData(hex("03")).encodeWithoutHeader(out);
+        assertArrayEquals(hex("03  # fast auth succeeded, no header"), bytes(out));
+    }
+
+    @Test
     void emptyPayloadIsMalformed() {
         Truncation.assertMalformedBelow(hex("01 03"), 1, AuthMoreData::decode);
     }

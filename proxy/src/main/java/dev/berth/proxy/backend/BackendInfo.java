@@ -8,7 +8,8 @@ public record BackendInfo(String serverVersion, int characterSet, long capabilit
 
     /**
      * Whether the server is a MySQL 8 or later, whose default auth plugin is caching_sha2_password. MariaDB's
-     * version starts with "5.5.5-", and drivers that read it as 5.5 don't handle that plugin's fast-auth reply.
+     * version starts with "5.5.5-", and its clients expect native there (MariaDB Connector/J answers native first
+     * whatever the greeting says).
      */
     public boolean defaultsToCachingSha2() {
         if (serverVersion.contains("MariaDB")) {

@@ -157,7 +157,7 @@ public final class BerthCommand implements Callable<Integer> {
             listen.add(naming("--listen", () -> ListenAddress.parse(address)));
         }
         return new BerthConfig(listen, backend.toDomainObject(), BerthConfig.byName(users), pool.toDomainObject(),
-                clientTls.toDomainObject(), clients.defaultAuth, clients.handshakeTimeout, clients.maxPacketSize,
+                clientTls.toDomainObject(), clients.toAuthConfig(), clients.handshakeTimeout, clients.maxPacketSize,
                 clients.eventLoops);
     }
 

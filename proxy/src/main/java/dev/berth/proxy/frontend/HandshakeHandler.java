@@ -23,6 +23,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
@@ -42,7 +43,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     /** A handshake response with attributes is a few hundred bytes; anything near this is not a client. */
     public static final int MAX_HANDSHAKE_PACKET = 64 * 1024;
 
-    private enum State { GREETING, HANDSHAKE, AUTH_SWITCH, DONE }
+    private enum State { GREETING, HANDSHAKE, AUTH_EXCHANGE, DONE }
 
     private final ServerContext server;
     private Channel channel;
@@ -54,8 +55,6 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private String user;
     private int characterSet;
     private String schema;
-    private String switchPlugin;
-    private byte[] switchSeed;
 
     public HandshakeHandler(ServerContext server) {
         this.server = server;
@@ -89,7 +88,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private void sendGreeting(BackendInfo info) {
         byte[] seed = Scrambles.newSeed();
         session.greeted(seed);
-        authenticator = new ClientAuthenticator(server.config(), info);
+        authenticator = new ClientAuthenticator(server.config(), info, server.rsaKeys());
         long capabilities = Capabilities.PROXY_SUPPORTED | Capabilities.COMPRESSION;
         if (server.clientSsl() == null) {
             capabilities &= ~Capabilities.CLIENT_SSL;
@@ -108,7 +107,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         try {
             switch (state) {
                 case HANDSHAKE -> onHandshakeResponse(frame);
-                case AUTH_SWITCH -> onAuthSwitchResponse(frame);
+                case AUTH_EXCHANGE -> onAuthResponse(frame);
                 default -> {
                     // nothing is expected from the client now
                 }
@@ -148,6 +147,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         CompressionAlgorithm compression = CompressionAlgorithm.negotiate(session.capabilities()).orElse(null);
         session.compression(compression, compression == CompressionAlgorithm.ZSTD
                 ? response.zstdCompressionLevel() : -1);
+        authenticator.clientAttributes(response.attributes());
         verify(response.username(), response.characterSet(), response.database(), response.authPluginName(),
                 response.authResponse(), sequence + 1);
     }
@@ -182,41 +182,59 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         this.user = user;
         this.characterSet = characterSet;
         this.schema = schema;
-        onVerdict(authenticator.verify(user, plugin, authResponse, session.seed(), true), sequence,
-                authResponse.length > 0);
+        onVerdict(authenticator.start(user, plugin, authResponse, session.seed(), secureTransport()), sequence,
+                !CachingSha2Password.isNoPassword(authResponse));
     }
 
-    private void onAuthSwitchResponse(ByteBuf frame) {
+    /** The client's answer to an auth switch or to AuthMoreData. */
+    private void onAuthResponse(ByteBuf frame) {
         byte[] response = MysqlBuffers.readEofBytes(Packets.payload(frame));
-        onVerdict(authenticator.verify(user, switchPlugin, response, switchSeed, false),
-                Packets.sequenceId(frame) + 1, response.length > 0);
+        onVerdict(authenticator.next(response), Packets.sequenceId(frame) + 1,
+                !CachingSha2Password.isNoPassword(response));
+    }
+
+    /** TLS, or a unix socket: where caching_sha2_password's full authentication takes the password in clear. */
+    private boolean secureTransport() {
+        return channel.pipeline().get(SslHandler.class) != null || channel.localAddress() instanceof DomainSocketAddress;
     }
 
     private void onVerdict(ClientAuthenticator.Verdict verdict, int sequence, boolean usedPassword) {
         if (verdict instanceof ClientAuthenticator.Accepted accepted) {
-            if (accepted.plugin().equals(CachingSha2Password.NAME)) {
-                ByteBuf out = Packets.start(channel.alloc());
-                new AuthMoreData(new byte[] {CachingSha2Password.FAST_AUTH_SUCCESS}).encode(out);
-                channel.write(Packets.finish(out, sequence++));
+            if (accepted.fastAuth()) {
+                writeAuthMoreData(new byte[] {CachingSha2Password.FAST_AUTH_SUCCESS}, sequence++);
             }
-            log.debug("client {} logged in as {}", session.connectionId(), user);
+            log.debug("client {} logged in as {} with {}", session.connectionId(), user, accepted.plugin());
             BackendAccount service = server.pool().serviceAccount();
             session.account(service != null ? service : accepted.backendAccount());
             loggedIn(sequence);
         } else if (verdict instanceof ClientAuthenticator.SwitchTo switchTo
                 && session.has(Capabilities.CLIENT_PLUGIN_AUTH)) {
-            switchPlugin = switchTo.plugin();
-            switchSeed = Scrambles.newSeed();
             ByteBuf out = Packets.start(channel.alloc());
-            new AuthSwitchRequest(switchPlugin, switchSeed).encode(out);
+            new AuthSwitchRequest(switchTo.plugin(), authenticator.seed()).encode(out);
             channel.writeAndFlush(Packets.finish(out, sequence));
-            state = State.AUTH_SWITCH;
+            state = State.AUTH_EXCHANGE;
+        } else if (verdict instanceof ClientAuthenticator.MoreData more) {
+            log.debug("client {}: caching_sha2_password full authentication, {} bytes of auth data",
+                    session.connectionId(), more.data().length);
+            writeAuthMoreData(more.data(), sequence);
+            channel.flush();
+            state = State.AUTH_EXCHANGE;
         } else {
             log.debug("client {} denied as {}", session.connectionId(), user);
             refuse(sequence, ErrPacket.of(ErrorCode.ACCESS_DENIED, String.format(
                     "Access denied for user '%s'@'%s' (using password: %s)", user, session.host(),
                     usedPassword ? "YES" : "NO")));
         }
+    }
+
+    private void writeAuthMoreData(byte[] data, int sequence) {
+        ByteBuf out = Packets.start(channel.alloc());
+        if (authenticator.moreDataWithoutHeader()) {
+            new AuthMoreData(data).encodeWithoutHeader(out);
+        } else {
+            new AuthMoreData(data).encode(out);
+        }
+        channel.write(Packets.finish(out, sequence));
     }
 
     /** Authentication passed: the command phase takes over and tells the client OK once its session is ready. */

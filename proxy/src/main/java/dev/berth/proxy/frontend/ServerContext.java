@@ -3,17 +3,24 @@ package dev.berth.proxy.frontend;
 import dev.berth.config.BerthConfig;
 import dev.berth.proxy.pool.BackendPool;
 import io.netty.handler.ssl.SslContext;
+import java.security.KeyPair;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every client session shares: configuration, the pool, the aligner, the TLS context (null when TLS is off),
- * and the live sessions by the connection id their greeting gave (for KILL).
+ * the RSA key pair of caching_sha2_password's full authentication (null without it), and the live sessions by the
+ * connection id their greeting gave (for KILL).
  */
 public record ServerContext(BerthConfig config, BackendPool pool, BackendAligner aligner, SslContext clientSsl,
-                            AtomicLong connectionIds, Map<Long, ClientSession> sessions) {
+                            KeyPair rsaKeys, AtomicLong connectionIds, Map<Long, ClientSession> sessions) {
     public ServerContext(BerthConfig config, BackendPool pool, SslContext clientSsl) {
-        this(config, pool, new BackendAligner(), clientSsl, new AtomicLong(), new ConcurrentHashMap<>());
+        this(config, pool, clientSsl, null);
+    }
+
+    public ServerContext(BerthConfig config, BackendPool pool, SslContext clientSsl, KeyPair rsaKeys) {
+        this(config, pool, new BackendAligner(), clientSsl, rsaKeys, new AtomicLong(),
+                new ConcurrentHashMap<>());
     }
 }

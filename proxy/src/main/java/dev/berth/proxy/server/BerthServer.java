@@ -2,7 +2,9 @@ package dev.berth.proxy.server;
 
 import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.BerthConfig;
+import dev.berth.config.ClientAuthConfig;
 import dev.berth.config.ListenAddress;
+import dev.berth.mysql.auth.RsaKeys;
 import dev.berth.mysql.codec.PacketFrameDecoder;
 import dev.berth.proxy.backend.BackendConnector;
 import dev.berth.proxy.frontend.HandshakeHandler;
@@ -21,6 +23,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -46,13 +50,14 @@ public final class BerthServer implements AutoCloseable {
 
     /** Binds every listen address; throws when one cannot be bound. */
     public void start() throws InterruptedException {
+        KeyPair rsaKeys = rsaKeys(config.clientAuth()); // before anything that would need closing when it fails
         // The same loops serve clients and their backend connections, so a pair shares a thread.
         loops = transport.newEventLoopGroup(config.effectiveEventLoops());
         BackendTlsConfig backendTls = config.backend().tls();
         SslContext backendSsl = backendTls.enabled() ? TlsContexts.forBackend(backendTls) : null;
         pool = new BackendPool(config.pool(), new BackendConnector(config.backend(), backendSsl, transport));
         SslContext clientSsl = config.clientTls().enabled() ? TlsContexts.forClients(config.clientTls()) : null;
-        ServerContext context = new ServerContext(config, pool, clientSsl);
+        ServerContext context = new ServerContext(config, pool, clientSsl, rsaKeys);
         try {
             for (ListenAddress address : config.listen()) {
                 listeners.add(bind(address, context));
@@ -65,6 +70,25 @@ public final class BerthServer implements AutoCloseable {
         pool.startHousekeeping(loops.next());
         warnAboutIdleChurn();
         warnAboutUnverifiedBackend();
+    }
+
+    /**
+     * The key pair caching_sha2_password clients encrypt their password with in full authentication without TLS:
+     * {@code --rsa-key}, else a new one, as MySQL generates its own at first start. None without full authentication.
+     */
+    private static KeyPair rsaKeys(ClientAuthConfig auth) {
+        if (!auth.cachingSha2FullAuth()) {
+            return null;
+        }
+        if (auth.rsaKey().isEmpty()) {
+            return RsaKeys.generate();
+        }
+        Path file = auth.rsaKey().get();
+        try {
+            return RsaKeys.parsePrivatePem(Files.readAllBytes(file));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("--rsa-key " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** An explicit choice, but one an operator reading the log should not miss. */

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.config.BackendConfig;
 import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.BerthConfig;
+import dev.berth.config.ClientAuthConfig;
 import dev.berth.config.ClientTlsConfig;
 import dev.berth.config.HostPort;
 import dev.berth.config.ListenAddress;
@@ -42,7 +43,7 @@ class BerthCommandTest {
             "--backend-tls", "--backend-tls-verify", "--backend-tls-ca", "--backend-connect-timeout", "--user", "--users-file", "--max-open-conns",
             "--max-idle-conns", "--min-idle-conns", "--conn-max-lifetime", "--conn-max-idle-time", "--idle-ping-after",
             "--keepalive-interval", "--max-connecting", "--acquire-timeout", "--pool-mode", "--tls", "--no-tls", "--tls-cert", "--tls-key", "--require-tls",
-            "--default-auth", "--event-loops", "--handshake-timeout", "--max-packet-size", "--help", "--version");
+            "--default-auth", "--caching-sha2-full-auth", "--rsa-key", "--event-loops", "--handshake-timeout", "--max-packet-size", "--help", "--version");
 
     @TempDir
     Path dir;
@@ -73,7 +74,7 @@ class BerthCommandTest {
         assertEquals(Duration.ofSeconds(5), config.backend().connectTimeout());
         assertEquals(PoolConfig.defaults(), config.pool());
         assertEquals(ClientTlsConfig.selfSigned(), config.clientTls());
-        assertEquals(BerthConfig.AUTO_AUTH, config.defaultAuthPlugin());
+        assertEquals(ClientAuthConfig.of(BerthConfig.AUTO_AUTH), config.clientAuth());
         assertEquals(BerthConfig.DEFAULT_HANDSHAKE_TIMEOUT, config.handshakeTimeout());
         assertEquals(BerthConfig.DEFAULT_MAX_PACKET_SIZE, config.maxPacketSize());
         assertEquals(List.of("app"), List.copyOf(config.users().keySet()));
@@ -86,6 +87,7 @@ class BerthCommandTest {
         Path key = Files.writeString(dir.resolve("key.pem"), "not parsed until start");
         Path usersFile = Files.writeString(dir.resolve("users"), "filed:pw\n");
         Path ca = Files.writeString(dir.resolve("ca.pem"), "not parsed until start");
+        Path rsaKey = Files.writeString(dir.resolve("rsa.pem"), "not parsed until start");
 
         BerthConfig config = BerthCommand.toConfig(
                 "--listen", "127.0.0.1:7000", "--listen", "[::1]:7001", "--listen", "unix:/run/berth.sock",
@@ -95,7 +97,8 @@ class BerthCommandTest {
                 "--user", "app:a,b", "--user", "ro:" + HASH, "--users-file", usersFile.toString(),
                 "--max-open-conns", "64", "--acquire-timeout", "2m", "--pool-mode", "SESSION",
                 "--tls", "--tls-cert", cert.toString(), "--tls-key", key.toString(), "--require-tls",
-                "--default-auth", "mysql_native_password", "--handshake-timeout", "1h", "--max-packet-size", "64M");
+                "--default-auth", "mysql_native_password", "--caching-sha2-full-auth", "--rsa-key", rsaKey.toString(),
+                "--handshake-timeout", "1h", "--max-packet-size", "64M");
 
         assertEquals(List.of(new ListenAddress.Tcp("127.0.0.1", 7000), new ListenAddress.Tcp("::1", 7001),
                 new ListenAddress.Unix(Path.of("/run/berth.sock"))), config.listen());
@@ -112,7 +115,8 @@ class BerthCommandTest {
         assertEquals(3, config.users().size());
         assertEquals(new PoolConfig(PoolMode.SESSION, 64, Duration.ofMinutes(2)), config.pool());
         assertEquals(new ClientTlsConfig(true, Optional.of(cert), Optional.of(key), true), config.clientTls());
-        assertEquals(BerthConfig.MYSQL_NATIVE_PASSWORD, config.defaultAuthPlugin());
+        assertEquals(new ClientAuthConfig(BerthConfig.MYSQL_NATIVE_PASSWORD, true, Optional.of(rsaKey)),
+                config.clientAuth());
         assertEquals(Duration.ofHours(1), config.handshakeTimeout());
         assertEquals(64L << 20, config.maxPacketSize());
     }
@@ -128,6 +132,7 @@ class BerthCommandTest {
     void everyFlagFromTheEnvironment() throws Exception {
         Path usersFile = Files.writeString(dir.resolve("users"), "filed:pw\n");
         Path ca = Files.writeString(dir.resolve("ca.pem"), "not parsed until start");
+        Path rsaKey = Files.writeString(dir.resolve("rsa.pem"), "not parsed until start");
         Map<String, String> environment = Map.ofEntries(
                 Map.entry("BERTH_LISTEN", "127.0.0.1:7000, unix:/run/berth.sock"),
                 Map.entry("BERTH_BACKEND", "db:3307"),
@@ -144,6 +149,8 @@ class BerthCommandTest {
                 Map.entry("BERTH_POOL_MODE", "session"),
                 Map.entry("BERTH_TLS", "false"),
                 Map.entry("BERTH_DEFAULT_AUTH", "mysql_native_password"),
+                Map.entry("BERTH_CACHING_SHA2_FULL_AUTH", "true"),
+                Map.entry("BERTH_RSA_KEY", rsaKey.toString()),
                 Map.entry("BERTH_HANDSHAKE_TIMEOUT", "3s"),
                 Map.entry("BERTH_MAX_PACKET_SIZE", "16M"));
 
@@ -161,7 +168,8 @@ class BerthCommandTest {
         assertTrue(config.users().get("ro").nativeHash().isPresent());
         assertEquals(new PoolConfig(PoolMode.SESSION, 8, Duration.ofMillis(250)), config.pool());
         assertFalse(config.clientTls().enabled());
-        assertEquals(BerthConfig.MYSQL_NATIVE_PASSWORD, config.defaultAuthPlugin());
+        assertEquals(new ClientAuthConfig(BerthConfig.MYSQL_NATIVE_PASSWORD, true, Optional.of(rsaKey)),
+                config.clientAuth());
         assertEquals(Duration.ofSeconds(3), config.handshakeTimeout());
         assertEquals(16L << 20, config.maxPacketSize());
     }
@@ -315,6 +323,17 @@ class BerthCommandTest {
         err.getBuffer().setLength(0);
         assertUsageError("--require-tls needs TLS to be enabled", Map.of(), "--user", "a:x", "--no-tls",
                 "--require-tls");
+    }
+
+    @Test
+    void rsaKeyMistakesAreUsageErrors() throws Exception {
+        Path missing = dir.resolve("missing.pem");
+        assertUsageError("--rsa-key " + missing + ": no such file", Map.of(),
+                "--user", "a:x", "--caching-sha2-full-auth", "--rsa-key", missing.toString());
+        err.getBuffer().setLength(0);
+        Path key = Files.writeString(dir.resolve("rsa.pem"), "x");
+        assertUsageError("--rsa-key is used only with --caching-sha2-full-auth", Map.of(),
+                "--user", "a:x", "--rsa-key", key.toString());
     }
 
     @Test

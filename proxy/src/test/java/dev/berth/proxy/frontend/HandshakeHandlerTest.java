@@ -15,7 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.config.ClientAuthConfig;
 import dev.berth.config.ClientTlsConfig;
+import dev.berth.mysql.auth.RsaKeys;
 import dev.berth.mysql.codec.PacketFrameDecoder;
 import dev.berth.proxy.backend.BackendInfo;
 import dev.berth.proxy.tls.TlsContexts;
@@ -27,10 +29,13 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.io.ByteArrayOutputStream;
+import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Cipher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -240,6 +245,56 @@ class HandshakeHandlerTest {
     }
 
     /**
+     * No password, as the server does it: the OK alone, no fast-auth note. libmariadb's plugin has returned after
+     * sending its empty answer and takes the note for a bad OK ("Can't connect to server"); PyMySQL and Connector/J
+     * answer the note with another empty packet.
+     */
+    @Test
+    void cachingSha2LoginWithoutPasswordHasNoFastAuthNote() {
+        connectAndReadSeed(server(MYSQL_8, BerthConfig.AUTO_AUTH, NO_TLS));
+        client.writeInbound(mariadbClientResponse("anon", new byte[0], SHA2));
+
+        assertArrayEquals(hex("07 00 00 02  00 00 00 02 00 00 00  # OK"), received());
+        assertNull(received());
+        assertEquals("anon", server.sessions().get(1L).user());
+    }
+
+    /**
+     * Connector/J reads a server older than 5.5.16 as sending auth data without AuthMoreData's 0x01 header, and
+     * MariaDB's "5.5.5-10.11..." reads as 5.5.5: it took 01 03 for an unknown fast-auth result 0x01 ("Unknown server
+     * response after fast auth"). For it, behind such a version, the note goes without the header.
+     */
+    @Test
+    void connectorJGetsTheFastAuthNoteAsAnOldServerSendsIt() {
+        byte[] seed = connectAndReadSeed(server(MARIADB, SHA2, NO_TLS));
+        client.writeInbound(connectorJResponse("app", sha2Scramble("secret", seed), SHA2));
+
+        assertArrayEquals(hex("01 00 00 02  03  # fast auth success, without the AuthMoreData header"), received());
+        assertArrayEquals(hex("07 00 00 03  00 00 00 02 00 00 00  # OK"), received());
+        assertInstanceOf(CommandPhase.class, client.pipeline().get("commands"));
+    }
+
+    /** Behind a version Connector/J reads as 5.5.16 or later, it gets the note as every client does. */
+    @Test
+    void connectorJGetsTheUsualFastAuthNoteBehindMySql8() {
+        byte[] seed = connectAndReadSeed(server(MYSQL_8, BerthConfig.AUTO_AUTH, NO_TLS));
+        client.writeInbound(connectorJResponse("app", sha2Scramble("secret", seed), SHA2));
+
+        assertArrayEquals(hex("02 00 00 02  01 03  # AuthMoreData: fast auth success"), received());
+        assertArrayEquals(hex("07 00 00 03  00 00 00 02 00 00 00  # OK"), received());
+    }
+
+    /** Connector/J's caching_sha2 answer for no password is one NUL, which the server takes for none (no note). */
+    @Test
+    void connectorJWithoutPassword() {
+        connectAndReadSeed(server(MARIADB, SHA2, NO_TLS));
+        client.writeInbound(connectorJResponse("anon", hex("00"), SHA2));
+
+        assertArrayEquals(hex("07 00 00 02  00 00 00 02 00 00 00  # OK"), received());
+        assertEquals("anon", server.sessions().get(1L).user());
+    }
+
+    /**
      * The account is a {@code *HEX} hash, which can't check the caching_sha2 answer: Berth asks for a native one, to a
      * new seed, and the client's answer (a bare 20-byte payload) logs it in.
      */
@@ -260,6 +315,119 @@ class HandshakeHandlerTest {
         client.writeInbound(frame(3, nativeScramble("secret", switchSeed)));
         assertArrayEquals(hex("07 00 00 04  00 00 00 02 00 00 00  # OK"), received());
         assertEquals("hashed", server.sessions().get(1L).user());
+    }
+
+    /**
+     * {@code mariadb --default-auth=caching_sha2_password} against a native greeting: libmariadb had no seed for its
+     * plugin, so it answers nothing and waits for a switch. It gets one to caching_sha2_password, as from the server,
+     * and logs in on the fast path.
+     */
+    @Test
+    void emptyAnswerForAnotherPluginIsSwitchedToIt() {
+        connectAndReadSeed(server(MARIADB, BerthConfig.AUTO_AUTH, NO_TLS));
+        client.writeInbound(mariadbClientResponse("app", new byte[0], SHA2));
+
+        byte[] request = received();
+        byte[] switchSeed = Arrays.copyOfRange(request, 4 + 1 + 22, 4 + 1 + 22 + 20);
+        assertArrayEquals(concat(hex("""
+                2c 00 00 02                 # frame: 44 bytes, sequence id 2
+                fe                          # AuthSwitchRequest
+                'caching_sha2_password' 00  # the plugin the client named
+                """), switchSeed, hex("00  # the seed's NUL")), request);
+
+        client.writeInbound(frame(3, sha2Scramble("secret", switchSeed)));
+        assertArrayEquals(hex("02 00 00 04  01 03  # AuthMoreData: fast auth success"), received());
+        assertArrayEquals(hex("07 00 00 05  00 00 00 02 00 00 00  # OK"), received());
+        assertEquals("app", server.sessions().get(1L).user());
+    }
+
+    /**
+     * The reverse, for an account without a password: {@code mariadb --default-auth=mysql_native_password -uanon}
+     * against a caching_sha2 greeting. Its empty answer would be right, but the client's native plugin waits for a
+     * seed; an OK here is read as a malformed one ("Error in server handshake").
+     */
+    @Test
+    void emptyAnswerForAnotherPluginIsSwitchedEvenWithoutAPassword() {
+        connectAndReadSeed(server(MYSQL_8, BerthConfig.AUTO_AUTH, NO_TLS));
+        client.writeInbound(mariadbClientResponse("anon", new byte[0], NATIVE));
+
+        byte[] request = received();
+        assertArrayEquals(hex("2c 00 00 02  fe 'mysql_native_password' 00"), Arrays.copyOf(request, 27));
+        client.writeInbound(frame(3, new byte[0]));
+        assertArrayEquals(hex("07 00 00 04  00 00 00 02 00 00 00  # OK"), received());
+        assertEquals("anon", server.sessions().get(1L).user());
+    }
+
+    // ---- full authentication (--caching-sha2-full-auth) ---------------------------------------------------------
+
+    private static final KeyPair KEYS = RsaKeys.generate();
+
+    private static ServerContext fullAuthServer(BackendInfo backend) {
+        BerthConfig config = TestServers.config(new ClientAuthConfig(SHA2, true, Optional.empty()), NO_TLS);
+        return TestServers.context(config, backend, null, KEYS);
+    }
+
+    /**
+     * Without TLS, as MySQL 8 does for an account not yet cached: "perform full authentication", the client asks for
+     * the public key, and sends its password encrypted with it (OAEP), XOR the seed; then the OK, with no note.
+     */
+    @Test
+    void fullAuthenticationWithTheRsaKey() throws Exception {
+        byte[] seed = connectAndReadSeed(fullAuthServer(MYSQL_8));
+        client.writeInbound(mariadbClientResponse("hashed", sha2Scramble("secret", seed), SHA2));
+        assertArrayEquals(hex("02 00 00 02  01 04  # AuthMoreData: perform full authentication"), received());
+        assertNull(received());
+
+        client.writeInbound(frame(3, "02  # request public key"));
+        byte[] key = received();
+        byte[] pem = RsaKeys.toPem(KEYS.getPublic()).getBytes(UTF_8);
+        assertArrayEquals(concat(frameHeader(1 + pem.length, 4), hex("01  # AuthMoreData"), pem), key);
+
+        Cipher oaep = Cipher.getInstance("RSA/ECB/OAEPWithSHA-1AndMGF1Padding");
+        oaep.init(Cipher.ENCRYPT_MODE, RsaKeys.parsePem(Arrays.copyOfRange(key, 5, key.length)));
+        client.writeInbound(frame(5, oaep.doFinal(xor(concat(utf8("secret"), hex("00")), seed))));
+        assertArrayEquals(hex("07 00 00 06  00 00 00 02 00 00 00  # OK"), received());
+        assertEquals("hashed", server.sessions().get(1L).user());
+    }
+
+    /** The same with Connector/J behind MariaDB's version: no AuthMoreData headers, PKCS#1 v1.5 padding. */
+    @Test
+    void fullAuthenticationWithConnectorJBehindMariadb() throws Exception {
+        byte[] seed = connectAndReadSeed(fullAuthServer(MARIADB));
+        client.writeInbound(connectorJResponse("app", sha2Scramble("secret", seed), SHA2));
+        assertArrayEquals(hex("01 00 00 02  04  # perform full authentication, no header"), received());
+
+        client.writeInbound(frame(3, "02  # request public key"));
+        byte[] pem = RsaKeys.toPem(KEYS.getPublic()).getBytes(UTF_8);
+        assertArrayEquals(concat(frameHeader(pem.length, 4), pem), received());
+
+        Cipher pkcs1 = Cipher.getInstance("RSA/ECB/PKCS1Padding");
+        pkcs1.init(Cipher.ENCRYPT_MODE, KEYS.getPublic());
+        client.writeInbound(frame(5, pkcs1.doFinal(xor(concat(utf8("secret"), hex("00")), seed))));
+        assertArrayEquals(hex("07 00 00 06  00 00 00 02 00 00 00  # OK"), received());
+    }
+
+    @Test
+    void fullAuthenticationWithTheWrongPasswordIsRefused() throws Exception {
+        byte[] seed = connectAndReadSeed(fullAuthServer(MYSQL_8));
+        client.writeInbound(mariadbClientResponse("app", sha2Scramble("secret", seed), SHA2));
+        received();
+        Cipher oaep = Cipher.getInstance("RSA/ECB/OAEPWithSHA-1AndMGF1Padding");
+        oaep.init(Cipher.ENCRYPT_MODE, KEYS.getPublic());
+        client.writeInbound(frame(3, oaep.doFinal(xor(concat(utf8("Secret"), hex("00")), seed))));
+        assertArrayEquals(bytes(frame(4, """
+                ff 15 04 23 '28000'         # ERR 1045 (28000)
+                'Access denied for user ' 27 'app' 27 '@' 27 'localhost' 27 ' (using password: YES)'
+                """)), received());
+        assertFalse(client.isOpen());
+    }
+
+    private static byte[] frameHeader(int length, int sequence) {
+        return new byte[] {(byte) length, (byte) (length >>> 8), (byte) (length >>> 16), (byte) sequence};
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(UTF_8);
     }
 
     /** The answer to the switch is checked against the switch's seed, and there is no second switch. */
@@ -434,6 +602,30 @@ class HandshakeHandlerTest {
                 """)));
     }
 
+    /**
+     * The handshake response of Connector/J 9.1.0, captured against Berth's greeting (caching_sha2_password, MariaDB's
+     * version); only the user, the auth response, the schema and the plugin are put in here.
+     */
+    private static ByteBuf connectorJResponse(String user, byte[] authResponse, String plugin) {
+        return frame(1, concat(hex("""
+                0f a2 3e 01                 # capabilities 0x013ea20f: LONG_PASSWORD FOUND_ROWS LONG_FLAG CONNECT_WITH_DB
+                                            #   PROTOCOL_41 TRANSACTIONS SECURE_CONNECTION MULTI_RESULTS PS_MULTI_RESULTS
+                                            #   PLUGIN_AUTH CONNECT_ATTRS PLUGIN_AUTH_LENENC_CLIENT_DATA DEPRECATE_EOF
+                ff ff ff 00                 # max packet 16 MiB
+                2d                          # character set 45, utf8mb4_general_ci
+                00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  # filler
+                """), user.getBytes(UTF_8), hex("00"),
+                new byte[] {(byte) authResponse.length}, authResponse, hex("00  # schema: none (the capture's 'test' would be checked on a backend)"),
+                plugin.getBytes(UTF_8), hex("00"), hex("""
+                79                          # attributes: 121 bytes
+                10 '_runtime_version' 07 '17.0.15'
+                0f '_client_version' 05 '9.1.0'
+                0f '_client_license' 03 'GPL'
+                0f '_runtime_vendor' 06 'Debian'
+                0c '_client_name' 11 'MySQL Connector/J'
+                """)));
+    }
+
     /** mysql_native_password's answer: SHA1(pw) XOR SHA1(seed + SHA1(SHA1(pw))). */
     static byte[] nativeScramble(String password, byte[] seed) {
         byte[] stage1 = digest("SHA-1", password.getBytes(UTF_8));
@@ -458,10 +650,11 @@ class HandshakeHandlerTest {
         }
     }
 
+    /** {@code a XOR b}, b repeated. */
     private static byte[] xor(byte[] a, byte[] b) {
         byte[] out = new byte[a.length];
         for (int i = 0; i < a.length; i++) {
-            out[i] = (byte) (a[i] ^ b[i]);
+            out[i] = (byte) (a[i] ^ b[i % b.length]);
         }
         return out;
     }

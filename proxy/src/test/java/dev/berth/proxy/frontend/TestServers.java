@@ -1,6 +1,7 @@
 package dev.berth.proxy.frontend;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.config.ClientAuthConfig;
 import dev.berth.config.ClientTlsConfig;
 import dev.berth.config.ListenAddress;
 import dev.berth.config.PoolConfig;
@@ -9,6 +10,7 @@ import dev.berth.proxy.backend.BackendInfo;
 import dev.berth.proxy.backend.EmbeddedBackend;
 import dev.berth.proxy.pool.KnownBackendPool;
 import io.netty.handler.ssl.SslContext;
+import java.security.KeyPair;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,13 +36,22 @@ final class TestServers {
     }
 
     static BerthConfig config(String defaultAuthPlugin, ClientTlsConfig tls) {
+        return config(ClientAuthConfig.of(defaultAuthPlugin), tls);
+    }
+
+    static BerthConfig config(ClientAuthConfig auth, ClientTlsConfig tls) {
         return new BerthConfig(List.of(new ListenAddress.Tcp("127.0.0.1", 0)), EmbeddedBackend.config(),
-                BerthConfig.byName(List.of(APP, HASHED, ANON)), PoolConfig.defaults(), tls, defaultAuthPlugin,
+                BerthConfig.byName(List.of(APP, HASHED, ANON)), PoolConfig.defaults(), tls, auth,
                 BerthConfig.DEFAULT_HANDSHAKE_TIMEOUT, BerthConfig.DEFAULT_MAX_PACKET_SIZE, 1);
     }
 
     /** A context whose pool knows {@code backend} but can't reach it; connection ids start at 1. */
     static ServerContext context(BerthConfig config, BackendInfo backend, SslContext clientSsl) {
-        return new ServerContext(config, KnownBackendPool.of(config.pool(), config.backend(), backend), clientSsl);
+        return context(config, backend, clientSsl, null);
+    }
+
+    static ServerContext context(BerthConfig config, BackendInfo backend, SslContext clientSsl, KeyPair rsaKeys) {
+        return new ServerContext(config, KnownBackendPool.of(config.pool(), config.backend(), backend), clientSsl,
+                rsaKeys);
     }
 }
