@@ -329,8 +329,9 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     }
 
     /**
-     * Gives the backend back: reset and pooled when it is between commands, closed when the client left it
-     * mid-command (a result still streaming, a large packet half sent, a file transfer half done).
+     * Gives the backend back: reset and pooled when it is between commands; its statement killed first when the
+     * client left while it ran or its result streamed ({@link AbandonedCommand}); closed when the client left it
+     * mid-packet (a large packet or a file transfer half sent), which no command can follow.
      */
     private void letGoOfBackend() {
         BackendConnection b = session.backend();
@@ -346,10 +347,12 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         b.holder(null);
         b.channel().config().setAutoRead(true);
         b.eventLoop().execute(() -> {
-            if (!midCommand && b.idle()) {
+            if (midCommand) {
+                pool.discard(b, CloseReason.CLIENT_LEFT_MID_COMMAND);
+            } else if (b.idle()) {
                 pool.release(b);
             } else {
-                pool.discard(b, CloseReason.CLIENT_LEFT_MID_COMMAND);
+                AbandonedCommand.recover(pool, b);
             }
         });
     }

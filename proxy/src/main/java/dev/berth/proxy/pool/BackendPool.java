@@ -114,16 +114,28 @@ public final class BackendPool {
      */
     public Future<BackendConnection> acquire(EventLoop loop, boolean foundRows) {
         Promise<BackendConnection> promise = loop.newPromise();
-        attempt(promise, loop, foundRows, clock.getAsLong());
+        attempt(promise, loop, foundRows, clock.getAsLong(), true);
         return promise;
     }
 
-    private void attempt(Promise<BackendConnection> promise, EventLoop loop, boolean foundRows, long start) {
+    /**
+     * Like {@link #acquire}, for Berth's own short errands: an idle connection or a new one while there is room, else
+     * a {@link PoolTimeoutException} at once, never a place among the waiters.
+     */
+    Future<BackendConnection> tryAcquire(EventLoop loop, boolean foundRows) {
+        Promise<BackendConnection> promise = loop.newPromise();
+        attempt(promise, loop, foundRows, clock.getAsLong(), false);
+        return promise;
+    }
+
+    private void attempt(Promise<BackendConnection> promise, EventLoop loop, boolean foundRows, long start,
+                         boolean mayWait) {
         List<BackendConnection> aged = new ArrayList<>();
         BackendConnection ready = null;
         BackendConnection surplus = null;
         boolean connect = false;
         boolean ping = false;
+        boolean busy = false;
         BackendException fastFailure = null;
         synchronized (this) {
             if (closed) {
@@ -145,7 +157,9 @@ public final class BackendPool {
                 }
             }
             if (ready == null) {
-                if (resetting[kind(foundRows)] > waiters.count(foundRows)) {
+                if (!mayWait && (open >= config.maxOpenConns() || !gate.mayConnect(now))) {
+                    busy = true;
+                } else if (resetting[kind(foundRows)] > waiters.count(foundRows)) {
                     // A connection is one round trip from idle: under churn, waiting for it beats a new login.
                     enqueue(promise, loop, foundRows, start);
                 } else if (open < config.maxOpenConns() && gate.mayConnect(now)) {
@@ -171,7 +185,7 @@ public final class BackendPool {
         }
         if (ready != null) {
             if (ping) {
-                pingThenDeliver(promise, loop, foundRows, start, ready);
+                pingThenDeliver(promise, loop, foundRows, start, ready, mayWait);
             } else {
                 deliver(promise, ready, start);
             }
@@ -179,6 +193,8 @@ public final class BackendPool {
             open(loop, foundRows, promise, start);
         } else if (fastFailure != null) {
             promise.tryFailure(fastFailure);
+        } else if (busy) {
+            promise.tryFailure(new PoolTimeoutException("pool " + name + " has no idle connection and no room"));
         }
     }
 
@@ -221,13 +237,13 @@ public final class BackendPool {
 
     /** Checks a connection that sat idle a while; a dead one is closed and the acquire tried again. */
     private void pingThenDeliver(Promise<BackendConnection> promise, EventLoop loop, boolean foundRows, long start,
-                                 BackendConnection c) {
+                                 BackendConnection c, boolean mayWait) {
         InternalCommand.send(c, InternalCommand.ping(c.channel().alloc()), (backend, error, lost) -> {
             if (error == null && lost == null) {
                 deliver(promise, backend, start);
             } else {
                 discard(backend, CloseReason.PING_FAILED);
-                attempt(promise, loop, foundRows, start);
+                attempt(promise, loop, foundRows, start, mayWait);
             }
         }, true);
     }
@@ -321,6 +337,30 @@ public final class BackendPool {
                 giveBack(backend);
             }
         }, true);
+    }
+
+    /**
+     * Returns a connection whose session nothing changed since it was taken (Berth's own COM_PING on it), without the
+     * reset of {@link #release}.
+     */
+    public void giveBackClean(BackendConnection c) {
+        if (c.isActive()) {
+            giveBack(c);
+        } else {
+            discard(c, CloseReason.CLOSED_BY_SERVER);
+        }
+    }
+
+    /**
+     * Stops the statement running on {@code target} (KILL QUERY) from another connection: an idle one, a new one
+     * while there is room, else one outside the pool, closed after. Completes when the server answered, or failed.
+     */
+    public Future<Void> killQuery(BackendConnection target) {
+        return QueryKiller.kill(this, target);
+    }
+
+    BackendConnector connector() {
+        return connector;
     }
 
     /** Closes a connection that can't be trusted any more (why is counted). */
