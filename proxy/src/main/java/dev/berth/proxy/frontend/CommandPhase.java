@@ -64,6 +64,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private State state = State.IDLE;
     /** The client's last frame was a full 16 MB one: the next continues the same packet. */
     private boolean midPacket;
+    /** The sequence id of the client's last frame. */
+    private int lastSequence;
 
     CommandPhase(ServerContext server, ClientSession session, ClientAuthenticator authenticator) {
         this.server = server;
@@ -104,6 +106,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
+        lastSequence = Packets.sequenceId(frame);
         if (state == State.CLOSED) {
             frame.release();
         } else if (midPacket || state == State.LOCAL_INFILE) {
@@ -441,7 +444,13 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             session.backend(null);
             state = State.IDLE;
             pool.discard(lost, CloseReason.LOST_MID_SESSION);
-            channel.close();
+            if (midPacket) {
+                // The server refused a packet the client is still sending (past its max_allowed_packet), said so
+                // with an ERR that went to the client, and closed: the client must be able to read that ERR.
+                LingeringClose.close(channel, null);
+            } else {
+                channel.close();
+            }
         });
     }
 
@@ -475,8 +484,14 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof PacketTooLargeException tooLarge) {
-            refuse(0, ErrPacket.of(ErrorCode.PACKET_TOO_LARGE, "berth: got a packet bigger than "
-                    + tooLarge.limit() + " bytes; raise --max-packet-size"));
+            // Answered as the server answers a packet past its max_allowed_packet, after the packet's frames so far.
+            int sequence = midPacket ? lastSequence + 2 : 1;
+            releasePending();
+            letGoOfBackend();
+            state = State.CLOSED;
+            LingeringClose.close(channel, ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(
+                    ErrorCode.PACKET_TOO_LARGE, "berth: got a packet bigger than " + tooLarge.limit()
+                            + " bytes; raise --max-packet-size")));
         } else if (cause instanceof DecoderException || cause instanceof MalformedPacketException) {
             refuse(0, ErrPacket.of(ErrorCode.MALFORMED_PACKET, "berth: malformed packet: " + cause.getMessage()));
         } else if (cause instanceof IOException) {
