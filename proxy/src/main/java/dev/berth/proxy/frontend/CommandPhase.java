@@ -12,6 +12,7 @@ import dev.berth.mysql.protocol.ErrorCode;
 import dev.berth.mysql.protocol.ServerStatus;
 import dev.berth.mysql.response.ResponseTracker;
 import dev.berth.proxy.backend.BackendConnection;
+import dev.berth.proxy.backend.InternalCommand;
 import dev.berth.proxy.pool.BackendPool;
 import dev.berth.proxy.pool.CloseReason;
 import io.netty.buffer.ByteBuf;
@@ -43,6 +44,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         IDLE,
         /** A connection is being taken from the pool and aligned with the session; client frames queue meanwhile. */
         ACQUIRING,
+        /** A COM_PING is being answered by a pooled connection, not held; client frames wait meanwhile. */
+        PINGING,
         /** A backend connection serves this client. */
         ATTACHED,
         /** Attached, and the client is sending a LOCAL INFILE file (ended by an empty packet). */
@@ -61,6 +64,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private final Channel channel;
     private final ClientResponseWriter writer;
     private final ArrayDeque<PendingFrame> pending = new ArrayDeque<>();
+    /** Frames read while {@link State#PINGING}, routed once the ping is answered. */
+    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
     private State state = State.IDLE;
     /** The client's last frame was a full 16 MB one: the next continues the same packet. */
     private boolean midPacket;
@@ -107,6 +112,14 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
         lastSequence = Packets.sequenceId(frame);
+        if (state == State.PINGING) {
+            held.add(frame);
+        } else {
+            route(frame);
+        }
+    }
+
+    private void route(ByteBuf frame) {
         if (state == State.CLOSED) {
             frame.release();
         } else if (midPacket || state == State.LOCAL_INFILE) {
@@ -137,8 +150,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             }
             case Command.COM_PING -> {
                 if (idle) {
-                    // Nothing to ask the backend: no session state exists on one yet.
-                    answerOk(frame);
+                    pingBackend(frame);
                 } else {
                     forward(frame, command);
                 }
@@ -191,6 +203,59 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                     "berth: malformed COM_PROCESS_KILL (" + e.getMessage() + "); send a 4-byte connection id")));
         } finally {
             frame.release();
+        }
+    }
+
+    /**
+     * A COM_PING with no backend held asks a pooled connection, so a health check through Berth says whether the
+     * database answers, not only Berth (ERR 1105 naming the backend when it does not). The connection goes back as it
+     * was, without a reset: a ping changes nothing in its session. A pooled connection found dead is replaced and the
+     * ping asked again, until one answers or none can be had. What the client sends meanwhile waits its turn.
+     */
+    private void pingBackend(ByteBuf frame) {
+        int sequence = Packets.sequenceId(frame) + 1;
+        frame.release();
+        state = State.PINGING;
+        channel.config().setAutoRead(false);
+        pingPooled(sequence);
+    }
+
+    private void pingPooled(int sequence) {
+        pool.acquire(channel.eventLoop(), session.foundRows()).addListener((Future<BackendConnection> f) -> {
+            if (!f.isSuccess()) {
+                pinged(sequence, ClientErrors.acquireError(f.cause()));
+                return;
+            }
+            BackendConnection b = f.getNow();
+            InternalCommand.send(b, InternalCommand.ping(b.channel().alloc()), (c, error, lost) -> {
+                if (lost != null) {
+                    pool.discard(c, CloseReason.PING_FAILED);
+                    onClientLoop(() -> pingPooled(sequence));
+                } else {
+                    pool.giveBackClean(c);
+                    onClientLoop(() -> pinged(sequence, error));
+                }
+            }, true);
+        });
+    }
+
+    /** Answers the client's COM_PING (OK when {@code error} is null), then routes what it sent meanwhile. */
+    private void pinged(int sequence, ErrPacket error) {
+        if (state != State.PINGING) {
+            return; // the client left
+        }
+        state = State.IDLE;
+        if (error == null) {
+            ok(sequence);
+        } else {
+            reply(ErrFrames.of(channel.alloc(), sequence, error));
+        }
+        ByteBuf frame;
+        while (state != State.PINGING && state != State.CLOSED && (frame = held.poll()) != null) {
+            route(frame);
+        }
+        if (state != State.PINGING && state != State.ACQUIRING) {
+            channel.config().setAutoRead(true);
         }
     }
 
@@ -328,6 +393,10 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         PendingFrame p;
         while ((p = pending.poll()) != null) {
             p.frame().release();
+        }
+        ByteBuf frame;
+        while ((frame = held.poll()) != null) {
+            frame.release();
         }
     }
 
