@@ -78,7 +78,7 @@ public final class BackendAligner {
         if (session.schema() == null && b.schema() != null) {
             // A client with no schema on a connection left in one: only a new session leaves it, and comes first.
             b.eventLoop().execute(() -> SessionRestart.run(b, backendConfig, session.characterSet(),
-                    b.eventLoop().newPromise()).addListener(restarted -> alignSession(session, b, aligned)));
+                    session.backendAttributes(), b.eventLoop().newPromise()).addListener(restarted -> alignSession(session, b, aligned)));
             return aligned;
         }
         return alignSession(session, b, aligned);

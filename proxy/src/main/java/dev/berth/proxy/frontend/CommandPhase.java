@@ -4,6 +4,7 @@ import dev.berth.mysql.codec.MalformedPacketException;
 import dev.berth.mysql.codec.MysqlBuffers;
 import dev.berth.mysql.codec.PacketTooLargeException;
 import dev.berth.mysql.codec.Packets;
+import dev.berth.mysql.message.ConnectionAttributes;
 import dev.berth.mysql.message.ErrPacket;
 import dev.berth.mysql.message.command.ComProcessKill;
 import dev.berth.mysql.protocol.Capabilities;
@@ -449,6 +450,9 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             }
             if (session.has(Capabilities.CLIENT_PLUGIN_AUTH) && payload.isReadable()) {
                 plugin = MysqlBuffers.readNulString(payload);
+            }
+            if (session.has(Capabilities.CLIENT_CONNECT_ATTRS) && payload.isReadable()) {
+                session.attributes(ConnectionAttributes.read(payload));
             }
         } catch (MalformedPacketException e) {
             refuse(sequence, ErrPacket.of(ErrorCode.MALFORMED_PACKET, "berth: malformed COM_CHANGE_USER: "

@@ -1,12 +1,12 @@
 package dev.berth.proxy.pool;
 
 import dev.berth.config.PoolConfig;
-import dev.berth.mysql.message.ErrPacket;
 import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.backend.BackendConnector;
 import dev.berth.proxy.backend.BackendException;
 import dev.berth.proxy.backend.BackendInfo;
 import dev.berth.proxy.backend.InternalCommand;
+import dev.berth.proxy.backend.SessionRestart;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -322,14 +322,28 @@ public final class BackendPool {
         synchronized (this) {
             resetting[kind(c.foundRows())]++;
         }
-        ErrPacket[] resetError = new ErrPacket[1];
+        boolean[] resetFailed = new boolean[1];
+        if (c.carriesClientAttributes()) {
+            // Its session was restarted under a client's attributes: restarted again under Berth's own (which resets
+            // it as COM_RESET_CONNECTION does), so the next client does not run under this one's name.
+            c.eventLoop().execute(() -> SessionRestart.toLogin(c, connector.config(), c.eventLoop().newPromise())
+                    .addListener(restarted -> {
+                        resetFailed[0] = !restarted.isSuccess();
+                        scrubThenGiveBack(c, resetFailed);
+                    }));
+            return;
+        }
         InternalCommand.send(c, InternalCommand.resetConnection(c.channel().alloc()),
-                (backend, error, lost) -> resetError[0] = error, false);
+                (backend, error, lost) -> resetFailed[0] = error != null, false);
+        scrubThenGiveBack(c, resetFailed);
+    }
+
+    private void scrubThenGiveBack(BackendConnection c, boolean[] resetFailed) {
         InternalCommand.send(c, InternalCommand.query(c.channel().alloc(), SCRUB), (backend, error, lost) -> {
             synchronized (this) {
                 resetting[kind(backend.foundRows())]--;
             }
-            if (resetError[0] != null || error != null || lost != null) {
+            if (resetFailed[0] || error != null || lost != null) {
                 discard(backend, CloseReason.RESET_FAILED);
             } else {
                 // The reset brings session variables back to the server's defaults, the character set among them.
