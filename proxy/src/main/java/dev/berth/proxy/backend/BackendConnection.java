@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
+import java.util.Map;
 
 /**
  * One logged-in connection to the backend server. All its state is confined to its channel's event loop;
@@ -41,6 +42,7 @@ public final class BackendConnection {
     private long pseudoThreadId;
     private String authPlugin;
     private byte[] authSeed;
+    private Map<String, String> attributes = BackendAttributes.LOGIN;
 
     BackendConnection(Channel channel, long id, long serverConnectionId, long capabilities, BackendInfo info,
                       BackendAccount account) {
@@ -78,6 +80,20 @@ public final class BackendConnection {
     void expectAnother(int command, ResponseSink sink) {
         tracker.expect(command);
         sinks.add(sink);
+    }
+
+    /** The connection attributes the server has for this connection: Berth's own, or a client's. */
+    public Map<String, String> attributes() {
+        return attributes;
+    }
+
+    void attributes(Map<String, String> attributes) {
+        this.attributes = attributes;
+    }
+
+    /** Whether a session restart gave it a client's attributes, which must not outlive that client's use of it. */
+    public boolean carriesClientAttributes() {
+        return attributes != BackendAttributes.LOGIN;
     }
 
     /** Called when the connection goes away for whatever reason, once. */

@@ -19,7 +19,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 /**
  * Berth logging in to the backend as a client: greeting, optional TLS, handshake response, then whatever the
@@ -34,7 +33,7 @@ final class BackendLogin extends ChannelInboundHandlerAdapter {
             | Capabilities.CLIENT_MULTI_RESULTS | Capabilities.CLIENT_PS_MULTI_RESULTS | Capabilities.CLIENT_PLUGIN_AUTH
             | Capabilities.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA | Capabilities.CLIENT_CONNECT_ATTRS
             | Capabilities.CLIENT_SESSION_TRACK | Capabilities.CLIENT_DEPRECATE_EOF;
-    private static final int UTF8MB4_GENERAL_CI = 45;
+    static final int UTF8MB4_GENERAL_CI = 45;
     private static final int MAX_PACKET = 1 << 30;
 
     private enum State { GREETING, TLS, AUTH, PUBLIC_KEY }
@@ -123,8 +122,7 @@ final class BackendLogin extends ChannelInboundHandlerAdapter {
 
     private void sendHandshakeResponse(ChannelHandlerContext ctx) {
         HandshakeResponse41 response = new HandshakeResponse41(capabilities, MAX_PACKET, UTF8MB4_GENERAL_CI,
-                account.user(), scramble(plugin, seed), null, plugin, Map.of("_client_name", "berth",
-                "program_name", "berth"));
+                account.user(), scramble(plugin, seed), null, plugin, BackendAttributes.LOGIN);
         ByteBuf out = Packets.start(ctx.alloc());
         response.encode(out);
         ctx.writeAndFlush(Packets.finish(out, ++sequence));

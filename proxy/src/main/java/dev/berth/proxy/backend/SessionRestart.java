@@ -31,21 +31,41 @@ import java.util.Map;
 public final class SessionRestart implements ResponseSink {
     private final BackendConnection backend;
     private final int characterSet;
+    private final Map<String, String> attributes;
     private final Promise<Void> done;
     private String plugin;
 
-    private SessionRestart(BackendConnection backend, int characterSet, Promise<Void> done) {
+    private SessionRestart(BackendConnection backend, int characterSet, Map<String, String> attributes,
+                           Promise<Void> done) {
         this.backend = backend;
         this.characterSet = characterSet;
+        this.attributes = attributes;
         this.done = done;
         this.plugin = backend.authPlugin();
     }
 
-    /** Restarts the session of {@code b}, which must have nothing outstanding; call on its event loop. */
+    /** Restarts the session of {@code b} with Berth's own attributes; see the other {@code run}. */
     public static Future<Void> run(BackendConnection b, int characterSet, Promise<Void> done) {
-        SessionRestart restart = new SessionRestart(b, characterSet, done);
-        ComChangeUser command = new ComChangeUser(b.account().user(), restart.scramble(b.authSeed()), "", characterSet,
-                restart.plugin, Map.of());
+        return run(b, characterSet, BackendAttributes.LOGIN, done);
+    }
+
+    /**
+     * Restarts the session of {@code b} as its login left it, in the character set and with the attributes of its
+     * login: what the pool does to a connection that carries a client's attributes before another client gets it.
+     */
+    public static Future<Void> toLogin(BackendConnection b, Promise<Void> done) {
+        return run(b, BackendLogin.UTF8MB4_GENERAL_CI, BackendAttributes.LOGIN, done);
+    }
+
+    /**
+     * Restarts the session of {@code b}, which must have nothing outstanding, with {@code attributes} (a client's,
+     * see {@link BackendAttributes#forClient}, or Berth's own); call on its event loop.
+     */
+    public static Future<Void> run(BackendConnection b, int characterSet, Map<String, String> attributes,
+                                   Promise<Void> done) {
+        SessionRestart restart = new SessionRestart(b, characterSet, attributes, done);
+        ComChangeUser command = new ComChangeUser(b.account().user(), restart.scramble(b.authSeed()), "",
+                characterSet, restart.plugin, attributes);
         ByteBuf out = Packets.start(b.channel().alloc());
         command.encode(out, b.capabilities());
         b.send(Packets.finish(out, 0), Command.COM_CHANGE_USER, restart, true);
@@ -65,6 +85,7 @@ public final class SessionRestart implements ResponseSink {
                 b.schema(null);
                 b.characterSet(characterSet);
                 b.pseudoThreadId(b.serverConnectionId());
+                b.attributes(attributes);
                 done.trySuccess(null);
             } else if (first == 0xff) {
                 done.tryFailure(new IOException("COM_CHANGE_USER refused: " + ErrPacket.decode(payload)));

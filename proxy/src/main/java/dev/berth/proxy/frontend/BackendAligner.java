@@ -70,7 +70,7 @@ public final class BackendAligner {
     Future<Void> align(ClientSession session, BackendConnection b, Promise<Void> aligned) {
         if (session.schema() == null && b.schema() != null) {
             // A client with no schema on a connection left in one: only a new session leaves it, and comes first.
-            b.eventLoop().execute(() -> SessionRestart.run(b, session.characterSet(),
+            b.eventLoop().execute(() -> SessionRestart.run(b, session.characterSet(), session.backendAttributes(),
                     b.eventLoop().newPromise()).addListener(restarted -> alignSession(session, b, aligned)));
             return aligned;
         }

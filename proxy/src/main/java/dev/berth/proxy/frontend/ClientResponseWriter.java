@@ -239,6 +239,11 @@ final class ClientResponseWriter implements ResponseSink {
     }
 
     private void write(ByteBuf frame, boolean fromBackend) {
+        if (!client.isActive()) {
+            // The client left: the rest of the response is dropped here, not failed write by write.
+            frame.release();
+            return;
+        }
         if (fromBackend && shift != 0) {
             Packets.setSequenceId(frame, (Packets.sequenceId(frame) + shift) & 0xff);
         }

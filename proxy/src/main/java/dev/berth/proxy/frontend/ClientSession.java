@@ -4,10 +4,12 @@ import dev.berth.mysql.compress.CompressionAlgorithm;
 import dev.berth.mysql.compress.CompressionCodec;
 import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.proxy.backend.BackendAccount;
+import dev.berth.proxy.backend.BackendAttributes;
 import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.pool.PoolKey;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import java.util.Map;
 
 /**
  * One client's view of its session, as a direct connection would keep it on the server: who it logged in as, the
@@ -29,6 +31,7 @@ final class ClientSession {
     private BackendAccount account;
     private int characterSet;
     private volatile String schema;
+    private Map<String, String> attributes = Map.of();
     /** The backend connection serving this client now, or null; read by other clients' KILL. */
     private volatile BackendConnection backend;
 
@@ -116,6 +119,16 @@ final class ClientSession {
 
     void schema(String schema) {
         this.schema = schema;
+    }
+
+    /** The connection attributes of the client's handshake or latest COM_CHANGE_USER. */
+    void attributes(Map<String, String> attributes) {
+        this.attributes = attributes;
+    }
+
+    /** The attributes a backend session restarted for this client carries: see {@link BackendAttributes#forClient}. */
+    Map<String, String> backendAttributes() {
+        return BackendAttributes.forClient(attributes, connectionId, host());
     }
 
     boolean multiStatements() {

@@ -4,6 +4,7 @@ import dev.berth.mysql.codec.MalformedPacketException;
 import dev.berth.mysql.codec.MysqlBuffers;
 import dev.berth.mysql.codec.PacketTooLargeException;
 import dev.berth.mysql.codec.Packets;
+import dev.berth.mysql.message.ConnectionAttributes;
 import dev.berth.mysql.message.ErrPacket;
 import dev.berth.mysql.message.command.ComProcessKill;
 import dev.berth.mysql.protocol.Capabilities;
@@ -12,6 +13,7 @@ import dev.berth.mysql.protocol.ErrorCode;
 import dev.berth.mysql.protocol.ServerStatus;
 import dev.berth.mysql.response.ResponseTracker;
 import dev.berth.proxy.backend.BackendConnection;
+import dev.berth.proxy.backend.InternalCommand;
 import dev.berth.proxy.pool.BackendPool;
 import dev.berth.proxy.pool.CloseReason;
 import io.netty.buffer.ByteBuf;
@@ -43,6 +45,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         IDLE,
         /** A connection is being taken from the pool and aligned with the session; client frames queue meanwhile. */
         ACQUIRING,
+        /** A COM_PING is being answered by a pooled connection, not held; client frames wait meanwhile. */
+        PINGING,
         /** A backend connection serves this client. */
         ATTACHED,
         /** Attached, and the client is sending a LOCAL INFILE file (ended by an empty packet). */
@@ -62,9 +66,13 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private final ClientResponseWriter writer;
     private final ArrayDeque<PendingFrame> pending = new ArrayDeque<>();
     private final PreparedKills preparedKills = new PreparedKills();
+    /** Frames read while {@link State#PINGING}, routed once the ping is answered. */
+    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
     private State state = State.IDLE;
     /** The client's last frame was a full 16 MB one: the next continues the same packet. */
     private boolean midPacket;
+    /** The sequence id of the client's last frame. */
+    private int lastSequence;
 
     CommandPhase(ServerContext server, ClientSession session, ClientAuthenticator authenticator) {
         this.server = server;
@@ -105,6 +113,15 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
+        lastSequence = Packets.sequenceId(frame);
+        if (state == State.PINGING) {
+            held.add(frame);
+        } else {
+            route(frame);
+        }
+    }
+
+    private void route(ByteBuf frame) {
         if (state == State.CLOSED) {
             frame.release();
         } else if (midPacket || state == State.LOCAL_INFILE) {
@@ -139,8 +156,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             }
             case Command.COM_PING -> {
                 if (idle) {
-                    // Nothing to ask the backend: no session state exists on one yet.
-                    answerOk(frame);
+                    pingBackend(frame);
                 } else {
                     forward(frame, command);
                 }
@@ -200,6 +216,59 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                     "berth: malformed COM_PROCESS_KILL (" + e.getMessage() + "); send a 4-byte connection id")));
         } finally {
             frame.release();
+        }
+    }
+
+    /**
+     * A COM_PING with no backend held asks a pooled connection, so a health check through Berth says whether the
+     * database answers, not only Berth (ERR 1105 naming the backend when it does not). The connection goes back as it
+     * was, without a reset: a ping changes nothing in its session. A pooled connection found dead is replaced and the
+     * ping asked again, until one answers or none can be had. What the client sends meanwhile waits its turn.
+     */
+    private void pingBackend(ByteBuf frame) {
+        int sequence = Packets.sequenceId(frame) + 1;
+        frame.release();
+        state = State.PINGING;
+        channel.config().setAutoRead(false);
+        pingPooled(sequence);
+    }
+
+    private void pingPooled(int sequence) {
+        pool.acquire(channel.eventLoop(), session.poolKey()).addListener((Future<BackendConnection> f) -> {
+            if (!f.isSuccess()) {
+                pinged(sequence, ClientErrors.acquireError(f.cause()));
+                return;
+            }
+            BackendConnection b = f.getNow();
+            InternalCommand.send(b, InternalCommand.ping(b.channel().alloc()), (c, error, lost) -> {
+                if (lost != null) {
+                    pool.discard(c, CloseReason.PING_FAILED);
+                    onClientLoop(() -> pingPooled(sequence));
+                } else {
+                    pool.giveBackClean(c);
+                    onClientLoop(() -> pinged(sequence, error));
+                }
+            }, true);
+        });
+    }
+
+    /** Answers the client's COM_PING (OK when {@code error} is null), then routes what it sent meanwhile. */
+    private void pinged(int sequence, ErrPacket error) {
+        if (state != State.PINGING) {
+            return; // the client left
+        }
+        state = State.IDLE;
+        if (error == null) {
+            ok(sequence);
+        } else {
+            reply(ErrFrames.of(channel.alloc(), sequence, error));
+        }
+        ByteBuf frame;
+        while (state != State.PINGING && state != State.CLOSED && (frame = held.poll()) != null) {
+            route(frame);
+        }
+        if (state != State.PINGING && state != State.ACQUIRING) {
+            channel.config().setAutoRead(true);
         }
     }
 
@@ -338,11 +407,16 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         while ((p = pending.poll()) != null) {
             p.frame().release();
         }
+        ByteBuf frame;
+        while ((frame = held.poll()) != null) {
+            frame.release();
+        }
     }
 
     /**
-     * Gives the backend back: reset and pooled when it is between commands, closed when the client left it
-     * mid-command (a result still streaming, a large packet half sent, a file transfer half done).
+     * Gives the backend back: reset and pooled when it is between commands; its statement killed first when the
+     * client left while it ran or its result streamed ({@link AbandonedCommand}); closed when the client left it
+     * mid-packet (a large packet or a file transfer half sent), which no command can follow.
      */
     private void letGoOfBackend() {
         BackendConnection b = session.backend();
@@ -358,10 +432,12 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         b.holder(null);
         b.channel().config().setAutoRead(true);
         b.eventLoop().execute(() -> {
-            if (!midCommand && b.idle()) {
+            if (midCommand) {
+                pool.discard(b, CloseReason.CLIENT_LEFT_MID_COMMAND);
+            } else if (b.idle()) {
                 pool.release(b);
             } else {
-                pool.discard(b, CloseReason.CLIENT_LEFT_MID_COMMAND);
+                AbandonedCommand.recover(pool, b);
             }
         });
     }
@@ -386,6 +462,9 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             }
             if (session.has(Capabilities.CLIENT_PLUGIN_AUTH) && payload.isReadable()) {
                 plugin = MysqlBuffers.readNulString(payload);
+            }
+            if (session.has(Capabilities.CLIENT_CONNECT_ATTRS) && payload.isReadable()) {
+                session.attributes(ConnectionAttributes.read(payload));
             }
         } catch (MalformedPacketException e) {
             refuse(sequence, ErrPacket.of(ErrorCode.MALFORMED_PACKET, "berth: malformed COM_CHANGE_USER: "
@@ -450,7 +529,13 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             session.backend(null);
             state = State.IDLE;
             pool.discard(lost, CloseReason.LOST_MID_SESSION);
-            channel.close();
+            if (midPacket) {
+                // The server refused a packet the client is still sending (past its max_allowed_packet), said so
+                // with an ERR that went to the client, and closed: the client must be able to read that ERR.
+                LingeringClose.close(channel, null);
+            } else {
+                channel.close();
+            }
         });
     }
 
@@ -484,8 +569,14 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof PacketTooLargeException tooLarge) {
-            refuse(0, ErrPacket.of(ErrorCode.PACKET_TOO_LARGE, "berth: got a packet bigger than "
-                    + tooLarge.limit() + " bytes; raise --max-packet-size"));
+            // Answered as the server answers a packet past its max_allowed_packet, after the packet's frames so far.
+            int sequence = midPacket ? lastSequence + 2 : 1;
+            releasePending();
+            letGoOfBackend();
+            state = State.CLOSED;
+            LingeringClose.close(channel, ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(
+                    ErrorCode.PACKET_TOO_LARGE, "berth: got a packet bigger than " + tooLarge.limit()
+                            + " bytes; raise --max-packet-size")));
         } else if (cause instanceof DecoderException || cause instanceof MalformedPacketException) {
             refuse(0, ErrPacket.of(ErrorCode.MALFORMED_PACKET, "berth: malformed packet: " + cause.getMessage()));
         } else if (cause instanceof IOException) {

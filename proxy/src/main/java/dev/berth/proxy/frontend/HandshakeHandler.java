@@ -144,6 +144,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         long offered = Capabilities.PROXY_SUPPORTED | Capabilities.CLIENT_SSL | Capabilities.COMPRESSION;
         session.capabilities(response.capabilities() & offered);
+        session.attributes(response.attributes());
         CompressionAlgorithm compression = CompressionAlgorithm.negotiate(session.capabilities()).orElse(null);
         session.compression(compression, compression == CompressionAlgorithm.ZSTD
                 ? response.zstdCompressionLevel() : -1);

@@ -8,6 +8,7 @@ import dev.berth.proxy.backend.BackendConnector;
 import dev.berth.proxy.backend.BackendException;
 import dev.berth.proxy.backend.BackendInfo;
 import dev.berth.proxy.backend.InternalCommand;
+import dev.berth.proxy.backend.SessionRestart;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -162,16 +163,28 @@ public final class BackendPool {
      */
     public Future<BackendConnection> acquire(EventLoop loop, PoolKey key) {
         Promise<BackendConnection> promise = loop.newPromise();
-        attempt(promise, loop, key, clock.getAsLong());
+        attempt(promise, loop, key, clock.getAsLong(), true);
         return promise;
     }
 
-    private void attempt(Promise<BackendConnection> promise, EventLoop loop, PoolKey key, long start) {
+    /**
+     * Like {@link #acquire}, for Berth's own short errands: an idle connection or a new one while there is room, else
+     * a {@link PoolTimeoutException} at once, never a place among the waiters.
+     */
+    Future<BackendConnection> tryAcquire(EventLoop loop, PoolKey key) {
+        Promise<BackendConnection> promise = loop.newPromise();
+        attempt(promise, loop, key, clock.getAsLong(), false);
+        return promise;
+    }
+
+    private void attempt(Promise<BackendConnection> promise, EventLoop loop, PoolKey key, long start,
+                         boolean mayWait) {
         List<BackendConnection> aged = new ArrayList<>();
         BackendConnection ready = null;
         BackendConnection surplus = null;
         boolean connect = false;
         boolean ping = false;
+        boolean busy = false;
         BackendException fastFailure = null;
         synchronized (this) {
             if (closed) {
@@ -193,7 +206,9 @@ public final class BackendPool {
                 }
             }
             if (ready == null) {
-                if (resetting.getOrDefault(key, 0) > waiters.count(key)) {
+                if (!mayWait && (open >= config.maxOpenConns() || !gate.mayConnect(now))) {
+                    busy = true;
+                } else if (resetting.getOrDefault(key, 0) > waiters.count(key)) {
                     // A connection is one round trip from idle: under churn, waiting for it beats a new login.
                     enqueue(promise, loop, key, start);
                 } else if (open < config.maxOpenConns() && gate.mayConnect(now)) {
@@ -219,7 +234,7 @@ public final class BackendPool {
         }
         if (ready != null) {
             if (ping) {
-                pingThenDeliver(promise, loop, key, start, ready);
+                pingThenDeliver(promise, loop, key, start, ready, mayWait);
             } else {
                 deliver(promise, ready, start);
             }
@@ -227,6 +242,8 @@ public final class BackendPool {
             open(loop, key, promise, start);
         } else if (fastFailure != null) {
             promise.tryFailure(fastFailure);
+        } else if (busy) {
+            promise.tryFailure(new PoolTimeoutException("pool " + name + " has no idle connection and no room"));
         }
     }
 
@@ -265,13 +282,13 @@ public final class BackendPool {
 
     /** Checks a connection that sat idle a while; a dead one is closed and the acquire tried again. */
     private void pingThenDeliver(Promise<BackendConnection> promise, EventLoop loop, PoolKey key, long start,
-                                 BackendConnection c) {
+                                 BackendConnection c, boolean mayWait) {
         InternalCommand.send(c, InternalCommand.ping(c.channel().alloc()), (backend, error, lost) -> {
             if (error == null && lost == null) {
                 deliver(promise, backend, start);
             } else {
                 discard(backend, CloseReason.PING_FAILED);
-                attempt(promise, loop, key, start);
+                attempt(promise, loop, key, start, mayWait);
             }
         }, true);
     }
@@ -350,14 +367,28 @@ public final class BackendPool {
         synchronized (this) {
             resetting.merge(key(c), 1, Integer::sum);
         }
-        ErrPacket[] resetError = new ErrPacket[1];
+        boolean[] resetFailed = new boolean[1];
+        if (c.carriesClientAttributes()) {
+            // Its session was restarted under a client's attributes: restarted again under Berth's own (which resets
+            // it as COM_RESET_CONNECTION does), so the next client does not run under this one's name.
+            c.eventLoop().execute(() -> SessionRestart.toLogin(c, c.eventLoop().newPromise())
+                    .addListener(restarted -> {
+                        resetFailed[0] = !restarted.isSuccess();
+                        scrubThenGiveBack(c, resetFailed);
+                    }));
+            return;
+        }
         InternalCommand.send(c, InternalCommand.resetConnection(c.channel().alloc()),
-                (backend, error, lost) -> resetError[0] = error, false);
+                (backend, error, lost) -> resetFailed[0] = error != null, false);
+        scrubThenGiveBack(c, resetFailed);
+    }
+
+    private void scrubThenGiveBack(BackendConnection c, boolean[] resetFailed) {
         InternalCommand.send(c, InternalCommand.query(c.channel().alloc(), SCRUB), (backend, error, lost) -> {
             synchronized (this) {
                 resetting.merge(key(backend), -1, Integer::sum);
             }
-            if (resetError[0] != null || error != null || lost != null) {
+            if (resetFailed[0] || error != null || lost != null) {
                 discard(backend, CloseReason.RESET_FAILED);
             } else {
                 // The reset brings session variables back to the server's defaults, the character set among them.
@@ -365,6 +396,30 @@ public final class BackendPool {
                 giveBack(backend);
             }
         }, true);
+    }
+
+    /**
+     * Returns a connection whose session nothing changed since it was taken (Berth's own COM_PING on it), without the
+     * reset of {@link #release}.
+     */
+    public void giveBackClean(BackendConnection c) {
+        if (c.isActive()) {
+            giveBack(c);
+        } else {
+            discard(c, CloseReason.CLOSED_BY_SERVER);
+        }
+    }
+
+    /**
+     * Stops the statement running on {@code target} (KILL QUERY) from another connection: an idle one, a new one
+     * while there is room, else one outside the pool, closed after. Completes when the server answered, or failed.
+     */
+    public Future<Void> killQuery(BackendConnection target) {
+        return QueryKiller.kill(this, target);
+    }
+
+    BackendConnector connector() {
+        return connector;
     }
 
     /** Closes a connection that can't be trusted any more (why is counted). */

@@ -20,7 +20,7 @@ public enum CloseReason {
     SHUTDOWN("shutdown"),
     /** Lost while a client held it. */
     LOST_MID_SESSION("lost-mid-session"),
-    /** Its client left in the middle of a command (a result streaming, a packet or a file half sent). */
+    /** Its client left mid-packet (a large packet or a file half sent), or its killed statement did not end in time. */
     CLIENT_LEFT_MID_COMMAND("client-left-mid-command");
 
     private final String label;

@@ -200,8 +200,8 @@ class HandshakeHandlerTest {
         assertEquals(33, session.characterSet());
         assertNull(session.schema());
 
-        // COM_PING with no backend taken yet: the command phase answers it itself.
-        client.writeInbound(frame(0, "0e  # COM_PING"));
+        // COM_RESET_CONNECTION with no backend taken yet: the command phase answers it itself.
+        client.writeInbound(frame(0, "1f  # COM_RESET_CONNECTION"));
         assertArrayEquals(hex("07 00 00 01  00 00 00 02 00 00 00"), received());
         assertTrue(client.isOpen());
     }

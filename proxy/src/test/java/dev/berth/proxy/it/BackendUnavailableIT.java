@@ -164,6 +164,47 @@ class BackendUnavailableIT {
         }
     }
 
+    @Test
+    void aPingThroughBerthSaysWhetherTheBackendAnswers() throws Exception {
+        TestDatabase db = TestDatabase.get();
+        try (TcpRelay relay = new TcpRelay(db.host(), db.port()).start();
+             RunningBerth berth = RunningBerth.startWithBackend(relay.hostPort(), "--no-tls");
+             RawMysqlClient c = RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER,
+                     RunningBerth.PASSWORD, null)) {
+            Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().idle() >= 1,
+                    () -> berth.poolStats().toString());
+            RawMysqlClient.Packet up = ping(c);
+            assertTrue(up.isOk(), up.describe());
+            assertEquals(1, up.sequence(), up.describe());
+            // The ping borrowed a pooled connection and gave it back: the client holds none.
+            Eventually.await(Duration.ofSeconds(2), () -> berth.poolStats().inUse() == 0,
+                    () -> berth.poolStats().toString());
+
+            relay.stop();
+            long t0 = System.nanoTime();
+            RawMysqlClient.Packet down = ping(c);
+            assertFast(t0, 3_000);
+            assertTrue(down.isErr(), "a ping with the backend down was answered " + down.describe());
+            assertUnavailable(down.err().code(), down.err().sqlState(), down.err().message(), relay.hostPort(),
+                    "refused");
+            assertTrue(ping(c).isErr(), "the session goes on after the ERR, and the backend is still down");
+
+            relay.start();
+            Eventually.await(Duration.ofSeconds(7), () -> {
+                try {
+                    return ping(c).isOk();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, () -> berth.poolStats().toString());
+        }
+    }
+
+    private static RawMysqlClient.Packet ping(RawMysqlClient c) throws IOException {
+        c.command(0x0e, new byte[0]); // COM_PING
+        return c.read(1).get(0);
+    }
+
     private static void assertUnavailable(int code, String sqlState, String message, String backend, String cause) {
         assertEquals(1105, code, message);
         assertEquals("HY000", sqlState, message);

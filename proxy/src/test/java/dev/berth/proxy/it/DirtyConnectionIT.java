@@ -1,7 +1,6 @@
 package dev.berth.proxy.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,9 +25,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A client that dies leaves nothing behind for the next one. With {@code --max-open-conns 1} the next client can
- * only get the dead client's backend connection, so it must have been reset (between commands) or closed and
- * replaced (mid-command).
+ * A client that dies leaves nothing behind for the next one, nor a statement running on the server. With
+ * {@code --max-open-conns 1} the next client can only get the dead client's backend connection, so it must have been
+ * reset (between commands, or after its statement was killed) or closed and replaced (mid-packet, see
+ * HostileClientIT).
  */
 class DirtyConnectionIT {
     private static final String TABLE = "dirty_rows";
@@ -104,8 +104,13 @@ class DirtyConnectionIT {
         assertEquals("42", a.queryValue("SELECT @berth_dirty"));
     }
 
-    /** The next client gets the same backend connection (it was reset, not closed) with nothing of A's on it. */
     private void assertCleanSession(long aId, String options, Map<String, Long> closedBefore) throws Exception {
+        assertCleanSession(berth, aId, options, closedBefore);
+    }
+
+    /** The next client gets the same backend connection (it was reset, not closed) with nothing of A's on it. */
+    private static void assertCleanSession(RunningBerth berth, long aId, String options,
+                                           Map<String, Long> closedBefore) throws Exception {
         try (Connection b = berth.mysqlConnection(options); Statement s = b.createStatement()) {
             assertEquals(aId, value(s, BackendThread.SQL), "the only backend connection should be reused");
             try (ResultSet rs = s.executeQuery("SELECT @berth_dirty IS NULL, @@in_transaction")) {
@@ -124,12 +129,15 @@ class DirtyConnectionIT {
     }
 
     @Test
-    void aClientKilledMidResultHasItsBackendClosedNotReused() throws Exception {
+    void aClientKilledMidResultHasTheStatementKilledAndItsBackendResetForTheNext() throws Exception {
         long aId;
+        Map<String, Long> closedBefore;
         RawMysqlClient a = RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER, RunningBerth.PASSWORD,
                 TestDatabase.DATABASE);
         try {
             aId = Long.parseLong(a.queryValue(BackendThread.SQL));
+            dirty(a);
+            closedBefore = berth.poolStats().closedByReason();
             a.sendQuery("SELECT seq, REPEAT('x', 200) FROM seq_1_to_1000000");
             for (int i = 0; i < 1_000; i++) { // column count, definitions, EOF, then rows
                 assertTrue(a.readPacket() != null);
@@ -137,43 +145,67 @@ class DirtyConnectionIT {
         } finally {
             a.kill();
         }
-        assertMidCommandBackendReplaced(aId);
+        assertCleanSession(aId, "useAffectedRows=true", closedBefore);
+        assertCorrectResults();
     }
 
     @Test
-    void aClientKilledWhileItsQueryRunsHasItsBackendClosedNotReused() throws Exception {
+    void aClientThatVanishesDuringALongQueryHasItKilledAtOnceByADedicatedConnection() throws Exception {
+        // --max-open-conns 1: the only pooled connection is the one running the statement.
+        assertVanishedClientsQueryKilled(berth, "useAffectedRows=true");
+    }
+
+    @Test
+    void aClientThatVanishesDuringALongQueryHasItKilledAtOnceByAPooledConnection() throws Exception {
+        try (RunningBerth roomy = RunningBerth.start("--no-tls", "--max-open-conns", "2", "--max-idle-conns", "2")) {
+            assertVanishedClientsQueryKilled(roomy, "useAffectedRows=true");
+            Eventually.await(Duration.ofSeconds(5), () -> roomy.poolStats().inUse() == 0,
+                    () -> roomy.poolStats().toString());
+            assertEquals(2, roomy.poolStats().idle(), "the connection that sent the KILL is pooled too: "
+                    + roomy.poolStats());
+        }
+    }
+
+    /**
+     * A closes its socket (no COM_QUIT) while SLEEP(25) runs: within 2 s the server runs it no more, and the next
+     * client gets the same backend connection, reset.
+     */
+    private static void assertVanishedClientsQueryKilled(RunningBerth berth, String options) throws Exception {
+        String sleep = "SELECT SLEEP(25)";
         long aId;
+        Map<String, Long> closedBefore;
         RawMysqlClient a = RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER, RunningBerth.PASSWORD,
                 TestDatabase.DATABASE);
         try {
             aId = Long.parseLong(a.queryValue(BackendThread.SQL));
-            assertNull(a.query("SET @berth_dirty = 1").err());
-            a.sendQuery("SELECT SLEEP(2)"); // part of the test: a query that still runs when A goes
-            awaitRunningOnServer(aId, "SELECT SLEEP(2)");
+            dirty(a);
+            closedBefore = berth.poolStats().closedByReason();
+            a.sendQuery(sleep);
+            awaitRunningOnServer(aId, sleep);
         } finally {
-            a.kill();
+            a.close();
         }
-        long millis = assertMidCommandBackendReplaced(aId);
-        // A's backend connection is closed at once, so B gets a new one without waiting for A's SLEEP to end.
-        assertTrue(millis < 2_000, "B waited " + millis + " ms for its first answer: for A's SLEEP to end?");
+        long t0 = System.nanoTime();
+        try (Connection root = TestDatabase.get().rootConnection();
+             PreparedStatement s = root.prepareStatement(
+                     "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ? AND INFO = ?")) {
+            s.setLong(1, aId);
+            s.setString(2, sleep);
+            Eventually.await(Duration.ofSeconds(2), () -> {
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() && rs.getLong(1) == 0;
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, () -> "the server still runs " + sleep + " for a client that left");
+        }
+        long killedAfter = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("%s: gone from the process list %d ms after its client left%n", sleep, killedAfter);
+        assertCleanSession(berth, aId, options, closedBefore);
     }
 
-    /**
-     * B gets a different backend connection and correct results; A's was closed (and counted why). Returns how
-     * long B waited for its connection and first answer, in milliseconds.
-     */
-    private long assertMidCommandBackendReplaced(long aId) throws Exception {
-        long firstAnswerMillis;
-        long t0 = System.nanoTime();
+    private void assertCorrectResults() throws Exception {
         try (Connection b = berth.mysqlConnection(""); Statement s = b.createStatement()) {
-            long bId = value(s, BackendThread.SQL);
-            firstAnswerMillis = (System.nanoTime() - t0) / 1_000_000;
-            assertNotEquals(aId, bId, "a backend left mid-command must not be reused");
-            try (ResultSet rs = s.executeQuery("SELECT @berth_dirty IS NULL, @@in_transaction")) {
-                assertTrue(rs.next());
-                assertEquals(1, rs.getInt(1));
-                assertEquals(0, rs.getInt(2));
-            }
             try (ResultSet rs = s.executeQuery("SELECT COUNT(*), SUM(seq) FROM seq_1_to_100000")) {
                 assertTrue(rs.next());
                 assertEquals(100_000, rs.getLong(1));
@@ -191,22 +223,6 @@ class DirtyConnectionIT {
             assertEquals(200_000, rows);
             assertEquals(20_000_100_000L, sum);
         }
-        Map<String, Long> closed = berth.poolStats().closedByReason();
-        assertEquals(1L, closed.getOrDefault("client-left-mid-command", 0L), "closes by reason: " + closed);
-        // And the server saw it go: A's backend session ends (its query is abandoned).
-        try (Connection root = TestDatabase.get().rootConnection(); Statement s = root.createStatement()) {
-            Eventually.await(Duration.ofSeconds(10), () -> {
-                try {
-                    return value(s, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + aId) == 0;
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, () -> "backend connection " + aId + " still on the server");
-        }
-        Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().inUse() == 0,
-                () -> "pool " + berth.poolStats());
-        assertEquals(1, berth.poolStats().openConnections(), berth.poolStats().toString());
-        return firstAnswerMillis;
     }
 
     /** Waits until the server runs {@code sql} on backend connection {@code id}. */

@@ -232,7 +232,8 @@ class HostileClientIT {
             assertEquals("1", c.queryValue("SELECT 1"));
             long t0 = System.nanoTime();
             AtomicLong written = new AtomicLong();
-            CompletableFuture<Throwable> writer = writeFramesInBackground(c, 4, written);
+            // 128 MB: more than the 64 MB Berth still reads and drops after its ERR (so a client can read it).
+            CompletableFuture<Throwable> writer = writeFramesInBackground(c, 8, written);
             RawMysqlClient.Err err = expectErrThenClose(c, t0, 5_000);
             assertEquals(1153, err.code(), err.toString());
             assertTrue(err.message().contains("--max-packet-size"), err.toString());

@@ -15,7 +15,9 @@ import dev.berth.config.PoolMode;
 import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.backend.BackendConnector;
 import dev.berth.proxy.backend.BackendException;
+import dev.berth.proxy.backend.BackendAttributes;
 import dev.berth.proxy.backend.InternalCommand;
+import dev.berth.proxy.backend.SessionRestart;
 import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.SocketStates;
 import dev.berth.proxy.it.support.TestDatabase;
@@ -42,6 +44,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -104,6 +107,21 @@ class BackendPoolIT {
         assertSame(newer, take(pool), "LIFO: the connection released last comes out first");
         assertSame(older, take(pool));
         assertEquals(2, pool.stats().connects());
+    }
+
+    @Test
+    void aConnectionCarryingAClientsAttributesGetsBerthsBackOnRelease() throws Exception {
+        BackendPool pool = pool(config().maxOpen(1));
+        BackendConnection c = take(pool);
+        Map<String, String> client = BackendAttributes.forClient(Map.of("program_name", "billing"), 9, "10.1.2.3");
+        loop.submit(() -> SessionRestart.run(c, 45, client, loop.<Void>newPromise()))
+                .get(5, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+        assertTrue(c.carriesClientAttributes());
+        giveBack(pool, c);
+        assertSame(c, take(pool), "restarted back, not closed");
+        assertFalse(c.carriesClientAttributes(), "the next client would run under billing's attributes");
+        assertWorks(c);
+        assertEquals(Map.of(), pool.stats().closedByReason());
     }
 
     @Test
