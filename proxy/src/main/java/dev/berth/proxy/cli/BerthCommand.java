@@ -63,6 +63,9 @@ public final class BerthCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nPool:%n", order = 4)
     PoolOptions pool = new PoolOptions();
 
+    @ArgGroup(validate = false, heading = "%nLimits:%n", order = 5)
+    LimitsOptions limits = new LimitsOptions();
+
     public static void main(String[] args) {
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             // Leak tracking samples allocations with a stack trace each; the tests keep it, production need not pay.
@@ -158,7 +161,7 @@ public final class BerthCommand implements Callable<Integer> {
         }
         return new BerthConfig(listen, backend.toDomainObject(), BerthConfig.byName(users), pool.toDomainObject(),
                 clientTls.toDomainObject(), clients.defaultAuth, clients.handshakeTimeout, clients.maxPacketSize,
-                clients.eventLoops);
+                clients.eventLoops, limits.toDomainObject());
     }
 
     /** Runs a parser whose messages do not say which flag they are about, and says it. */
@@ -225,7 +228,9 @@ public final class BerthCommand implements Callable<Integer> {
             defaults.variableFor(option).ifPresent(name -> message.append(" (from ").append(name).append(')'));
         }
         if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
-            message.append("; did you mean ").append(String.join(" or ", unmatched.getSuggestions())).append('?');
+            // The closest few: with many --max-* flags, picocli suggests most of them.
+            message.append("; did you mean ").append(String.join(" or ", unmatched.getSuggestions().stream().limit(4)
+                    .toList())).append('?');
         } else {
             message.append("; see berth --help");
         }
