@@ -7,7 +7,9 @@ import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +23,11 @@ final class ClientLimits {
     private static final Logger log = LoggerFactory.getLogger(ClientLimits.class);
 
     private final ClientLimitsConfig config;
+    private static final long OUT_OF_MEMORY_WARNING_INTERVAL = TimeUnit.SECONDS.toNanos(10);
+
     private final AtomicInteger clientConns = new AtomicInteger();
+    private final AtomicLong outOfMemoryClosed = new AtomicLong();
+    private final AtomicLong lastOutOfMemoryWarning = new AtomicLong();
     /** Logged-in connections per account; guarded by itself. */
     private final Map<String, Integer> userConns = new HashMap<>();
     private final HandshakeMemory handshakeMemory;
@@ -117,6 +123,17 @@ final class ClientLimits {
 
     private void release(String user) {
         userConns.computeIfPresent(user, (name, count) -> count == 1 ? null : count - 1);
+    }
+
+    /** A client logging in was closed for want of memory; said in the log at most every 10 s, with a count. */
+    void outOfMemory(Channel channel, Throwable cause) {
+        long now = System.nanoTime();
+        long closed = outOfMemoryClosed.incrementAndGet();
+        long last = lastOutOfMemoryWarning.get();
+        if ((last == 0 || now - last >= OUT_OF_MEMORY_WARNING_INTERVAL) && lastOutOfMemoryWarning.compareAndSet(last, now)) {
+            log.warn("out of memory: {} clients logging in closed so far, the last from {} ({}); lower "
+                    + "--max-handshake-memory or give the JVM more direct memory", closed, host(channel), cause.toString());
+        }
     }
 
     private long windowSeconds() {

@@ -298,6 +298,9 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         } else if (cause instanceof IOException) {
             log.debug("client {}: {}", session.connectionId(), cause.toString());
             ctx.close();
+        } else if (cause instanceof OutOfMemoryError) {
+            server.limits().outOfMemory(channel, cause); // no memory for an ERR either
+            ctx.close();
         } else {
             log.warn("client {} failed", session.connectionId(), cause);
             refuse(0, ErrPacket.of(ErrorCode.INTERNAL_ERROR, "berth: internal error (" + cause

@@ -108,6 +108,21 @@ public final class LoginGuard extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Netty's read buffer could not be allocated (direct memory is exhausted, which --max-handshake-memory is there to
+     * prevent): the client is closed without an ERR, which would need memory too, and without a stack trace each.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof OutOfMemoryError) {
+            refused = true;
+            limits.outOfMemory(ctx.channel(), cause);
+            ctx.close();
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         leave();
