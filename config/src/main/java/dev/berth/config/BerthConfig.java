@@ -12,10 +12,11 @@ import java.util.stream.Collectors;
  * @param clientAuth        how clients are authenticated: the plugin in Berth's greeting, full authentication
  * @param maxPacketSize     the largest logical packet a client may send, across continuation frames
  * @param eventLoops        threads serving client and backend sockets (0: {@link #defaultEventLoops()})
+ * @param limits            what clients may take: connections, logins in progress, failed logins
  */
 public record BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map<String, UserCredential> users,
                           PoolConfig pool, ClientTlsConfig clientTls, ClientAuthConfig clientAuth,
-                          Duration handshakeTimeout, long maxPacketSize, int eventLoops) {
+                          Duration handshakeTimeout, long maxPacketSize, int eventLoops, ClientLimitsConfig limits) {
 
     public static final String MYSQL_NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -42,6 +43,14 @@ public record BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map
         if (maxPacketSize < 1024) {
             throw new IllegalArgumentException("--max-packet-size must be at least 1024 bytes");
         }
+    }
+
+    /** Everything but the client limits, which are left at their defaults. */
+    public BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map<String, UserCredential> users,
+                       PoolConfig pool, ClientTlsConfig clientTls, ClientAuthConfig clientAuth,
+                       Duration handshakeTimeout, long maxPacketSize, int eventLoops) {
+        this(listen, backend, users, pool, clientTls, clientAuth, handshakeTimeout, maxPacketSize, eventLoops,
+                ClientLimitsConfig.defaults());
     }
 
     /**

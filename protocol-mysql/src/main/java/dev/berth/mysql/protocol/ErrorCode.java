@@ -12,6 +12,8 @@ public enum ErrorCode {
     BAD_HANDSHAKE(1043, "08S01"),
     /** ER_ACCESS_DENIED_ERROR */
     ACCESS_DENIED(1045, "28000"),
+    /** ER_HOST_IS_BLOCKED: too many failed logins from the client's address */
+    HOST_IS_BLOCKED(1129, "HY000"),
     /** ER_UNKNOWN_COM_ERROR */
     UNKNOWN_COMMAND(1047, "08S01"),
     /** ER_NOT_SUPPORTED_AUTH_MODE */

@@ -6,6 +6,7 @@ import dev.berth.config.UserCredential;
 import dev.berth.config.UsersFile;
 import dev.berth.proxy.server.BerthServer;
 import io.netty.util.ResourceLeakDetector;
+import io.netty.util.internal.PlatformDependent;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -47,6 +48,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 public final class BerthCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(BerthCommand.class);
+    private static final String NETTY_REFLECTION = "io.netty.tryReflectionSetAccessible";
 
     @Spec
     CommandSpec spec;
@@ -63,7 +65,17 @@ public final class BerthCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nPool:%n", order = 4)
     PoolOptions pool = new PoolOptions();
 
+    @ArgGroup(validate = false, heading = "%nLimits:%n", order = 5)
+    LimitsOptions limits = new LimitsOptions();
+
     public static void main(String[] args) {
+        if (System.getProperty(NETTY_REFLECTION) == null) {
+            // Before any Netty class loads. With the jar's Add-Opens of java.nio, Netty then allocates direct buffers
+            // without the JDK's Cleaner and counts them against -XX:MaxDirectMemorySize itself: when they run out, an
+            // allocation fails at once. Through the JDK it would sleep in java.nio.Bits.reserveMemory, half a second
+            // per allocation, on an event loop that every client behind it waits for.
+            System.setProperty(NETTY_REFLECTION, "true");
+        }
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             // Leak tracking samples allocations with a stack trace each; the tests keep it, production need not pay.
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
@@ -130,6 +142,11 @@ public final class BerthCommand implements Callable<Integer> {
             return 1;
         }
         log.info(summary(config, server.boundAddresses()));
+        if (!PlatformDependent.useDirectBufferNoCleaner()) {
+            log.warn("Netty allocates direct buffers through the JDK here: when direct memory runs out, each allocation "
+                    + "stalls an event loop for about 0.5 s. Run Berth with java -jar berth.jar, or add "
+                    + "--add-opens java.base/java.nio=ALL-UNNAMED -D" + NETTY_REFLECTION + "=true");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             server.close();
@@ -158,7 +175,7 @@ public final class BerthCommand implements Callable<Integer> {
         }
         return new BerthConfig(listen, backend.toDomainObject(), BerthConfig.byName(users), pool.toDomainObject(),
                 clientTls.toDomainObject(), clients.toAuthConfig(), clients.handshakeTimeout, clients.maxPacketSize,
-                clients.eventLoops);
+                clients.eventLoops, limits.toDomainObject());
     }
 
     /** Runs a parser whose messages do not say which flag they are about, and says it. */
@@ -226,7 +243,9 @@ public final class BerthCommand implements Callable<Integer> {
             defaults.variableFor(option).ifPresent(name -> message.append(" (from ").append(name).append(')'));
         }
         if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
-            message.append("; did you mean ").append(String.join(" or ", unmatched.getSuggestions())).append('?');
+            // The closest few: with many --max-* flags, picocli suggests most of them.
+            message.append("; did you mean ").append(String.join(" or ", unmatched.getSuggestions().stream().limit(4)
+                    .toList())).append('?');
         } else {
             message.append("; see berth --help");
         }

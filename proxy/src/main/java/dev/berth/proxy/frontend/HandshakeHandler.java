@@ -40,8 +40,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
-    /** A handshake response with attributes is a few hundred bytes; anything near this is not a client. */
-    public static final int MAX_HANDSHAKE_PACKET = 64 * 1024;
+    /**
+     * The largest packet before login. Real handshake responses are 110 (PHP mysqli) to 280 bytes (Connector/J with
+     * connection attributes); the bound leaves room for many more attributes, and keeps what a client that never
+     * finishes its packet can make Berth hold small (see {@link HandshakeMemory}).
+     */
+    public static final int MAX_HANDSHAKE_PACKET = 8 * 1024;
 
     private enum State { GREETING, HANDSHAKE, AUTH_EXCHANGE, DONE }
 
@@ -163,7 +167,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         ByteBuf early = pipeline.get(PacketFrameDecoder.class).takeUnframed();
         channel.config().setAutoRead(false);
         channel.eventLoop().execute(() -> {
-            pipeline.addFirst("tls", server.clientSsl().newHandler(channel.alloc()));
+            LoginGuard.addTls(pipeline, server.clientSsl().newHandler(channel.alloc()));
             if (early.isReadable()) {
                 pipeline.fireChannelRead(early);
                 pipeline.fireChannelReadComplete();
@@ -200,6 +204,12 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onVerdict(ClientAuthenticator.Verdict verdict, int sequence, boolean usedPassword) {
+        ErrPacket blocked = server.limits().loginBlocked(channel);
+        if (blocked != null) {
+            // Whatever the verdict: a blocked address learns nothing from its guesses.
+            refuse(sequence, blocked);
+            return;
+        }
         if (verdict instanceof ClientAuthenticator.Accepted accepted) {
             if (accepted.fastAuth()) {
                 writeAuthMoreData(new byte[] {CachingSha2Password.FAST_AUTH_SUCCESS}, sequence++);
@@ -222,9 +232,9 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             state = State.AUTH_EXCHANGE;
         } else {
             log.debug("client {} denied as {}", session.connectionId(), user);
-            refuse(sequence, ErrPacket.of(ErrorCode.ACCESS_DENIED, String.format(
-                    "Access denied for user '%s'@'%s' (using password: %s)", user, session.host(),
-                    usedPassword ? "YES" : "NO")));
+            refuseAfter(server.limits().loginFailed(channel), sequence, ErrPacket.of(ErrorCode.ACCESS_DENIED,
+                    String.format("Access denied for user '%s'@'%s' (using password: %s)", user, session.host(),
+                            usedPassword ? "YES" : "NO")));
         }
     }
 
@@ -238,8 +248,25 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         channel.write(Packets.finish(out, sequence));
     }
 
+    /** A throttled denial: nothing more is read meanwhile, so the wait holds no buffers. */
+    private void refuseAfter(long millis, int sequence, ErrPacket error) {
+        if (millis == 0) {
+            refuse(sequence, error);
+            return;
+        }
+        state = State.DONE;
+        channel.config().setAutoRead(false);
+        channel.eventLoop().schedule(() -> refuse(sequence, error), millis, TimeUnit.MILLISECONDS);
+    }
+
     /** Authentication passed: the command phase takes over and tells the client OK once its session is ready. */
     private void loggedIn(int sequence) {
+        ErrPacket overLimit = server.limits().admitUser(session, user);
+        if (overLimit != null) {
+            refuse(sequence, overLimit);
+            return;
+        }
+        LoginGuard.loggedIn(channel.pipeline());
         state = State.DONE;
         session.loggedIn(user, characterSet, schema);
         channel.pipeline().get(PacketFrameDecoder.class).setMaxPacketSize(server.config().maxPacketSize());
@@ -281,6 +308,9 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             refuse(0, ErrPacket.of(ErrorCode.BAD_HANDSHAKE, "berth: malformed packet: " + cause.getMessage()));
         } else if (cause instanceof IOException) {
             log.debug("client {}: {}", session.connectionId(), cause.toString());
+            ctx.close();
+        } else if (cause instanceof OutOfMemoryError) {
+            server.limits().outOfMemory(channel, cause); // no memory for an ERR either
             ctx.close();
         } else {
             log.warn("client {} failed", session.connectionId(), cause);

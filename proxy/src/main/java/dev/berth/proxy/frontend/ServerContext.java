@@ -10,17 +10,23 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every client session shares: configuration, the pool, the aligner, the TLS context (null when TLS is off),
- * the RSA key pair of caching_sha2_password's full authentication (null without it), and the live sessions by the
- * connection id their greeting gave (for KILL).
+ * the RSA key pair of caching_sha2_password's full authentication (null without it), the live sessions by the
+ * connection id their greeting gave (for KILL), and the limits on what clients may take.
  */
 public record ServerContext(BerthConfig config, BackendPool pool, BackendAligner aligner, SslContext clientSsl,
-                            KeyPair rsaKeys, AtomicLong connectionIds, Map<Long, ClientSession> sessions) {
+                            KeyPair rsaKeys, AtomicLong connectionIds, Map<Long, ClientSession> sessions,
+                            ClientLimits limits) {
     public ServerContext(BerthConfig config, BackendPool pool, SslContext clientSsl) {
         this(config, pool, clientSsl, null);
     }
 
     public ServerContext(BerthConfig config, BackendPool pool, SslContext clientSsl, KeyPair rsaKeys) {
-        this(config, pool, new BackendAligner(), clientSsl, rsaKeys, new AtomicLong(),
-                new ConcurrentHashMap<>());
+        this(config, pool, new BackendAligner(), clientSsl, rsaKeys, new AtomicLong(), new ConcurrentHashMap<>(),
+                new ClientLimits(config.limits()));
+    }
+
+    /** The first handler of a new client's pipeline, before its frame decoder and {@link HandshakeHandler}. */
+    public LoginGuard newLoginGuard() {
+        return new LoginGuard(limits);
     }
 }

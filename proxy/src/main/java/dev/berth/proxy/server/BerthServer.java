@@ -8,6 +8,7 @@ import dev.berth.mysql.auth.RsaKeys;
 import dev.berth.mysql.codec.PacketFrameDecoder;
 import dev.berth.proxy.backend.BackendConnector;
 import dev.berth.proxy.frontend.HandshakeHandler;
+import dev.berth.proxy.frontend.LoginGuard;
 import dev.berth.proxy.frontend.ServerContext;
 import dev.berth.proxy.pool.BackendPool;
 import dev.berth.proxy.pool.PoolStats;
@@ -118,6 +119,7 @@ public final class BerthServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(LoginGuard.NAME, context.newLoginGuard());
                         ch.pipeline().addLast("frames", new PacketFrameDecoder(HandshakeHandler.MAX_HANDSHAKE_PACKET));
                         ch.pipeline().addLast("handshake", new HandshakeHandler(context));
                     }

@@ -12,6 +12,7 @@ import dev.berth.config.BackendConfig;
 import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ClientAuthConfig;
+import dev.berth.config.ClientLimitsConfig;
 import dev.berth.config.ClientTlsConfig;
 import dev.berth.config.HostPort;
 import dev.berth.config.ListenAddress;
@@ -43,7 +44,9 @@ class BerthCommandTest {
             "--backend-tls", "--backend-tls-verify", "--backend-tls-ca", "--backend-connect-timeout", "--user", "--users-file", "--max-open-conns",
             "--max-idle-conns", "--min-idle-conns", "--conn-max-lifetime", "--conn-max-idle-time", "--idle-ping-after",
             "--keepalive-interval", "--max-connecting", "--acquire-timeout", "--pool-mode", "--tls", "--no-tls", "--tls-cert", "--tls-key", "--require-tls",
-            "--default-auth", "--caching-sha2-full-auth", "--rsa-key", "--event-loops", "--handshake-timeout", "--max-packet-size", "--help", "--version");
+            "--default-auth", "--caching-sha2-full-auth", "--rsa-key", "--event-loops", "--handshake-timeout",
+            "--max-packet-size", "--max-client-conns", "--max-conns-per-user", "--max-handshake-memory",
+            "--max-login-failures", "--login-failure-window", "--help", "--version");
 
     @TempDir
     Path dir;
@@ -119,6 +122,39 @@ class BerthCommandTest {
                 config.clientAuth());
         assertEquals(Duration.ofHours(1), config.handshakeTimeout());
         assertEquals(64L << 20, config.maxPacketSize());
+    }
+
+    @Test
+    void limitFlagsFromFlagsAndTheEnvironment() {
+        assertEquals(ClientLimitsConfig.defaults(), BerthCommand.toConfig("--user", "app:x").limits());
+        assertEquals(new ClientLimitsConfig(10_000, 0, 16L << 20, 100, Duration.ofMinutes(1)),
+                ClientLimitsConfig.defaults());
+        assertEquals(new ClientLimitsConfig(500, 20, 4L << 20, 5, Duration.ofSeconds(30)),
+                BerthCommand.toConfig("--user", "app:x", "--max-client-conns", "500", "--max-conns-per-user", "20",
+                        "--max-handshake-memory", "4M", "--max-login-failures", "5", "--login-failure-window", "30s")
+                        .limits());
+        assertEquals(new ClientLimitsConfig(7, 3, 2L << 20, 0, Duration.ofMinutes(5)),
+                BerthCommand.toConfig(Map.of("BERTH_MAX_CLIENT_CONNS", "7", "BERTH_MAX_CONNS_PER_USER", "3",
+                        "BERTH_MAX_HANDSHAKE_MEMORY", "2M", "BERTH_MAX_LOGIN_FAILURES", "0",
+                        "BERTH_LOGIN_FAILURE_WINDOW", "5m"), "--user", "app:x").limits());
+    }
+
+    @Test
+    void invalidLimitsAreUsageErrors() {
+        assertUsageError("--max-client-conns must be at least 1, got 0", Map.of(), "--user", "a:x",
+                "--max-client-conns", "0");
+        err.getBuffer().setLength(0);
+        assertUsageError("--max-conns-per-user must be 0 (no limit) or more, got -1", Map.of(), "--user", "a:x",
+                "--max-conns-per-user", "-1");
+        err.getBuffer().setLength(0);
+        assertUsageError("--max-handshake-memory must be at least 1M, got 65536 bytes", Map.of(), "--user", "a:x",
+                "--max-handshake-memory", "64K");
+        err.getBuffer().setLength(0);
+        assertUsageError("--max-login-failures must be 0 (no throttle) or more, got -2", Map.of(), "--user", "a:x",
+                "--max-login-failures", "-2");
+        err.getBuffer().setLength(0);
+        assertUsageError("--login-failure-window must be positive, got PT0S", Map.of(), "--user", "a:x",
+                "--login-failure-window", "0s");
     }
 
     @Test

@@ -493,17 +493,17 @@ class HandshakeHandlerTest {
         assertFalse(client.isOpen());
     }
 
-    /** The handshake's frame decoder is bounded: a header announcing more than 64 KiB ends the connection. */
+    /** The handshake's frame decoder is bounded: a header announcing more than 8 KiB ends the connection. */
     @Test
     void oversizedHandshakePacketIsRefused() {
         connectAndReadSeed(server(MARIADB, BerthConfig.AUTO_AUTH, NO_TLS));
-        client.writeInbound(Unpooled.wrappedBuffer(hex("01 00 01 01  # frame header: 65537 bytes, sequence id 1")));
+        client.writeInbound(Unpooled.wrappedBuffer(hex("01 20 00 01  # frame header: 8193 bytes, sequence id 1")));
 
         assertArrayEquals(bytes(frame(0, """
                 ff                          # ERR
                 81 04                       # 1153, ER_NET_PACKET_TOO_LARGE
                 23 '08S01'
-                'berth: got a packet bigger than 65536 bytes'
+                'berth: got a packet bigger than 8192 bytes'
                 """)), received());
         assertFalse(client.isOpen());
     }

@@ -43,8 +43,9 @@ class HostileClientIT {
 
     @BeforeAll
     static void start() throws Exception {
+        // No login throttle: denials here must come at once (ClientLimitsIT covers the throttle's delays).
         berth = RunningBerth.start("--no-tls", "--max-packet-size", "1M", "--handshake-timeout", "1s",
-                "--max-open-conns", "4", "--acquire-timeout", "5s");
+                "--max-open-conns", "4", "--acquire-timeout", "5s", "--max-login-failures", "0");
         bystander = new Bystander(berth);
     }
 

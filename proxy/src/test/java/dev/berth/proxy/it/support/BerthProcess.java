@@ -1,0 +1,99 @@
+package dev.berth.proxy.it.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Berth as a separate process, started from the packaged jar ({@code target/berth.jar}, built in the package phase,
+ * before Failsafe runs) with the given JVM flags, in front of the {@link TestDatabase}, on a free loopback port.
+ * For what an in-process Berth can't show: the JVM's own limits, such as direct memory. Its output goes to a log file
+ * under {@code target/}.
+ */
+public final class BerthProcess implements AutoCloseable {
+    /** The JVM configuration docs/BENCHMARKS.md recommends for a 2-core sidecar (and bench/run.sh uses). */
+    public static final List<String> RECOMMENDED_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms256m", "-Xmx256m",
+            "-XX:+AlwaysPreTouch", "-XX:MaxDirectMemorySize=128m", "-XX:ActiveProcessorCount=2",
+            "-XX:+ExitOnOutOfMemoryError");
+
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+
+    private final Process process;
+    private final Path log;
+    private final int port;
+
+    private BerthProcess(Process process, Path log, int port) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+    }
+
+    /** Starts {@code java <jvmFlags> -jar target/berth.jar} with user {@value RunningBerth#USER} and {@code flags}. */
+    public static BerthProcess start(String name, List<String> jvmFlags, String... flags)
+            throws IOException, InterruptedException {
+        Path jar = Path.of("target", "berth.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run the tests with mvn verify, whose "
+                    + "package phase builds it");
+        }
+        TestDatabase db = TestDatabase.get();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-jar", jar.toString(), "--listen", "127.0.0.1:0", "--backend", db.hostPort(),
+                "--backend-user", db.rootUser(), "--user", RunningBerth.USER + ":" + RunningBerth.PASSWORD));
+        command.addAll(List.of(flags));
+        Path log = Path.of("target", "berth-process-" + name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("BERTH_BACKEND_PASSWORD", db.rootPassword());
+        Process process = builder.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Matcher listening = LISTENING.matcher(Files.readString(log, StandardCharsets.UTF_8));
+            if (listening.find()) {
+                return new BerthProcess(process, log, Integer.parseInt(listening.group(1)));
+            }
+            if (!process.isAlive()) {
+                break;
+            }
+            Thread.sleep(50); // polling the log for the start-up line
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("Berth did not start: " + Files.readString(log, StandardCharsets.UTF_8));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String hostPort() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Everything the process has written so far. */
+    public String log() throws IOException {
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    public Path logFile() {
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}
