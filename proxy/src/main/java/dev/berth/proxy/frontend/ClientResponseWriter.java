@@ -22,6 +22,10 @@ import java.util.function.Consumer;
  * not ask for it, and a refusal of LOAD DATA LOCAL for clients that did not enable it. Rows pass untouched.
  *
  * <p>Runs on the backend connection's event loop. Sequence ids are shifted where a packet is inserted or dropped.
+ *
+ * <p>Packets longer than 64 KB come streamed (head, then chunks) and pass as they come, untranslated: only rows, long
+ * strings and the like are that large. While the client can't take more, the backend is not read (see
+ * {@link CommandPhase#clientBackpressure}), so what waits here for the client stays near the write buffer's high mark.
  */
 final class ClientResponseWriter implements ResponseSink {
     private final CommandPhase session;
@@ -32,6 +36,8 @@ final class ClientResponseWriter implements ResponseSink {
     private int shift;
     private int nextSequence = 1;
     private boolean refusingLocalInfile;
+    /** The last column definition came streamed: the EOF the client expects after it waits for its last chunk. */
+    private boolean eofAfterFrame;
 
     ClientResponseWriter(CommandPhase session, Channel client, long clientCapabilities) {
         this.session = session;
@@ -44,14 +50,7 @@ final class ClientResponseWriter implements ResponseSink {
     @Override
     public void onFrame(BackendConnection backend, ByteBuf frame, PacketKind kind, boolean complete) {
         if (refusingLocalInfile) {
-            frame.release();
-            if (complete) {
-                refusingLocalInfile = false;
-                write(ErrFrames.of(client.alloc(), nextSequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
-                        "berth: LOAD DATA LOCAL INFILE needs the client to enable local files "
-                                + "(e.g. allowLoadLocalInfile=true, --local-infile=1)")));
-                endResponse();
-            }
+            dropWhileRefusing(frame, complete);
             return;
         }
         try {
@@ -64,17 +63,60 @@ final class ClientResponseWriter implements ResponseSink {
         if (complete) {
             endResponse();
         }
+        if (!client.isWritable()) {
+            flush();
+        }
+    }
+
+    @Override
+    public boolean streams() {
+        return true;
+    }
+
+    @Override
+    public void onChunk(BackendConnection backend, ByteBuf chunk, boolean lastOfFrame, boolean complete) {
+        if (refusingLocalInfile) {
+            dropWhileRefusing(chunk, complete);
+            return;
+        }
+        client.write(chunk, client.voidPromise());
+        if (lastOfFrame && eofAfterFrame) {
+            eofAfterFrame = false;
+            insert(new EofPacket(0, backend.statusFlags()));
+        }
+        if (complete) {
+            endResponse();
+        }
+        if (!client.isWritable()) {
+            flush();
+        }
+    }
+
+    private void dropWhileRefusing(ByteBuf bytes, boolean complete) {
+        bytes.release();
+        if (complete) {
+            refusingLocalInfile = false;
+            write(ErrFrames.of(client.alloc(), nextSequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
+                    "berth: LOAD DATA LOCAL INFILE needs the client to enable local files "
+                            + "(e.g. allowLoadLocalInfile=true, --local-infile=1)")));
+            endResponse();
+        }
     }
 
     private void translate(BackendConnection backend, ByteBuf frame, PacketKind kind) {
         boolean backendDeprecateEof = Capabilities.has(backend.capabilities(), Capabilities.CLIENT_DEPRECATE_EOF);
         switch (kind) {
-            case OK -> write(okFrame(backend, frame));
-            case TERMINATOR -> write(terminator(backend, frame, backendDeprecateEof));
+            // One too large to hold (session-state data past 64 KB) passes as it is.
+            case OK -> write(Packets.isPartial(frame) ? frame : okFrame(backend, frame));
+            case TERMINATOR -> write(Packets.isPartial(frame) ? frame : terminator(backend, frame, backendDeprecateEof));
             case LAST_COLUMN_DEFINITION -> {
                 write(frame);
                 if (backendDeprecateEof && !clientDeprecateEof) {
-                    insert(new EofPacket(0, backend.statusFlags()));
+                    if (Packets.isPartial(frame)) {
+                        eofAfterFrame = true;
+                    } else {
+                        insert(new EofPacket(0, backend.statusFlags()));
+                    }
                 }
             }
             case DEFINITIONS_EOF -> {

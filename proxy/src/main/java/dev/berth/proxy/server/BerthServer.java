@@ -91,6 +91,7 @@ public final class BerthServer implements AutoCloseable {
     private Channel bind(ListenAddress address, ServerContext context) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.WATER_MARK)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -2,6 +2,7 @@ package dev.berth.proxy.server;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
@@ -15,6 +16,13 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 /** Netty's native epoll transport where the platform has it (fewer copies, unix sockets), NIO elsewhere. */
 public record Transport(String name, Class<? extends ServerChannel> serverChannel,
                         Class<? extends ServerChannel> unixServerChannel, Class<? extends SocketChannel> socketChannel) {
+
+    /**
+     * Every client and backend channel's write buffer: above 256 KB waiting to be written the channel is not writable,
+     * and the channel feeding it stops reading until it is back under 64 KB. What a connection pair holds in flight is
+     * bounded by these, not by the size of the packets passing.
+     */
+    public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
     public static Transport best() {
         if (Epoll.isAvailable()) {
