@@ -48,6 +48,7 @@ public final class BackendConnector {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.WATER_MARK)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.READS)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
