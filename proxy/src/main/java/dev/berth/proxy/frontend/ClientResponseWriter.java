@@ -63,9 +63,6 @@ final class ClientResponseWriter implements ResponseSink {
         if (complete) {
             endResponse();
         }
-        if (!client.isWritable()) {
-            flush();
-        }
     }
 
     @Override
@@ -88,7 +85,7 @@ final class ClientResponseWriter implements ResponseSink {
             endResponse();
         }
         if (!client.isWritable()) {
-            flush();
+            flush(); // and pause the backend; whole frames wait for the end of the read (at most 2 reads)
         }
     }
 
