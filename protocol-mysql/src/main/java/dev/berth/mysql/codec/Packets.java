@@ -44,6 +44,23 @@ public final class Packets {
         return payloadLength(frame) == MAX_PAYLOAD;
     }
 
+    /**
+     * Whether the buffer holds only the head of its frame (header and the payload's first bytes), the rest coming as
+     * {@link FrameChunk}s: see {@link PacketFrameDecoder#streamLargeFrames}.
+     */
+    public static boolean isPartial(ByteBuf frame) {
+        return frame.readableBytes() < HEADER_SIZE + payloadLength(frame);
+    }
+
+    /**
+     * A slice of the payload bytes the buffer holds: the whole payload of a whole frame, the first bytes of a partial
+     * one. For reading what a packet starts with; sharing the frame's memory and not retained.
+     */
+    public static ByteBuf payloadStart(ByteBuf frame) {
+        int held = Math.min(payloadLength(frame), frame.readableBytes() - HEADER_SIZE);
+        return frame.slice(frame.readerIndex() + HEADER_SIZE, held);
+    }
+
     /** A slice of the payload, sharing the frame's memory and not retained. */
     public static ByteBuf payload(ByteBuf frame) {
         return frame.slice(frame.readerIndex() + HEADER_SIZE, payloadLength(frame));

@@ -19,6 +19,10 @@ import java.util.ArrayDeque;
  * length-encoded value of at least 2^24 bytes; 0xFB is a LOCAL INFILE request only as a response's first packet
  * (a column count is never 0xFB, which would be NULL); 0x00 is an OK only where a row cannot stand.
  *
+ * <p>A frame may come streamed (see {@code PacketFrameDecoder#streamLargeFrames}): its head, whose first bytes are all
+ * the tracker reads, to {@link #onFrame}, then its further payload to {@link #onChunk}. A response whose last packet
+ * is streamed is complete at that packet's last chunk.
+ *
  * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_query_response.html">COM_QUERY Response</a>
  */
 public final class ResponseTracker {
@@ -38,8 +42,10 @@ public final class ResponseTracker {
     private long remaining;
     private int prepareColumns;
     private boolean continuation;
-    /** The response ended on a packet whose continuation frames are still to come. */
-    private boolean completeAfterContinuation;
+    /** The frame last passed to {@link #onFrame} was the head of a streamed one: chunks of it are still to come. */
+    private boolean chunksPending;
+    /** The response ended on a packet whose further frames or chunks are still to come. */
+    private boolean completeAtPacketEnd;
     private boolean complete;
     private int statusFlags = ServerStatus.AUTOCOMMIT;
 
@@ -113,15 +119,19 @@ public final class ResponseTracker {
         return statusFlags;
     }
 
-    /** Classifies one frame of the current response and advances. Throws when no response is expected. */
+    /**
+     * Classifies one frame of the current response, whole or the head of a streamed one ({@link Packets#isPartial}),
+     * and advances. Throws when no response is expected.
+     */
     public PacketKind onFrame(ByteBuf frame) {
         complete = false;
+        if (chunksPending) {
+            throw new IllegalStateException("a frame before the last chunk of the one before");
+        }
+        chunksPending = Packets.isPartial(frame);
         if (continuation) {
             continuation = Packets.continues(frame);
-            if (!continuation && completeAfterContinuation) {
-                completeAfterContinuation = false;
-                complete = true;
-            }
+            completeIfPacketEnded();
             return PacketKind.CONTINUATION;
         }
         if (state == null || state == State.LOCAL_INFILE) {
@@ -146,15 +156,32 @@ public final class ResponseTracker {
             case LOCAL_INFILE -> throw new IllegalStateException();
         };
         if (state == null) {
-            // A last packet of 16 MB or more (COM_STATISTICS's string, say) ends with its last frame.
-            if (continuation) {
-                completeAfterContinuation = true;
-            } else {
-                complete = true;
-            }
+            // A last packet of 16 MB or more (COM_STATISTICS's string, say) ends with its last frame, a streamed one
+            // with its last chunk.
+            completeAtPacketEnd = true;
+            completeIfPacketEnded();
             begin();
         }
         return kind;
+    }
+
+    /** A further piece of the streamed frame last passed to {@link #onFrame}; {@code last} ends that frame. */
+    public void onChunk(boolean last) {
+        complete = false;
+        if (!chunksPending) {
+            throw new IllegalStateException("a chunk without a streamed frame");
+        }
+        if (last) {
+            chunksPending = false;
+            completeIfPacketEnded();
+        }
+    }
+
+    private void completeIfPacketEnded() {
+        if (completeAtPacketEnd && !continuation && !chunksPending) {
+            completeAtPacketEnd = false;
+            complete = true;
+        }
     }
 
     private void begin() {
@@ -191,7 +218,7 @@ public final class ResponseTracker {
                 state = State.LOCAL_INFILE;
                 return PacketKind.LOCAL_INFILE_REQUEST;
             default:
-                ByteBuf payload = Packets.payload(frame);
+                ByteBuf payload = Packets.payloadStart(frame);
                 remaining = MysqlBuffers.readLenencInt(payload);
                 if (remaining == 0) {
                     throw new MalformedPacketException("result set with zero columns");
@@ -202,7 +229,7 @@ public final class ResponseTracker {
     }
 
     private PacketKind prepareOk(ByteBuf frame) {
-        ByteBuf payload = Packets.payload(frame);
+        ByteBuf payload = Packets.payloadStart(frame);
         MysqlBuffers.readUnsigned(payload, 1); // status 0x00
         MysqlBuffers.readUnsigned(payload, 4); // statement id
         prepareColumns = MysqlBuffers.readUnsigned(payload, 2);
@@ -327,11 +354,12 @@ public final class ResponseTracker {
 
     /** An EOF packet cut before its status (shorter than 5 bytes) is malformed. */
     private void readEofStatus(ByteBuf frame) {
-        statusFlags = EofPacket.decode(Packets.payload(frame)).statusFlags();
+        statusFlags = EofPacket.decode(Packets.payloadStart(frame)).statusFlags();
     }
 
+    /** From the packet's first bytes only, so the head of a streamed OK will do. */
     private void readStatusOfOk(ByteBuf frame) {
-        ByteBuf payload = Packets.payload(frame);
+        ByteBuf payload = Packets.payloadStart(frame);
         payload.skipBytes(1);
         MysqlBuffers.readLenencInt(payload);
         MysqlBuffers.readLenencInt(payload);

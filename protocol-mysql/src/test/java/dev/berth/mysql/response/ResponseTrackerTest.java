@@ -549,6 +549,56 @@ class ResponseTrackerTest {
                 feed(t, fullFrame(1, 'U'), frame(2, "'ptime'"), frame(1, OK)));
     }
 
+    // --- streamed frames (PacketFrameDecoder#streamLargeFrames) --------------------------------------------------
+
+    /** A 100 KB row comes as its head and chunks; the rows go on after its last chunk. */
+    @Test
+    void streamedRowIsOneRowAndTheResponseGoesOnAfterItsLastChunk() {
+        ResponseTracker t = tracker(true, Command.COM_QUERY);
+        assertEquals(List.of("COLUMN_COUNT", "LAST_COLUMN_DEFINITION", "ROW"),
+                feed(t, frame(1, "01"), frame(2, COLUMN_DEF), head(3, 100_000, "fd a0 86 01  # 3-byte length 100,000")));
+        assertEquals(List.of("chunk", "chunk"), chunks(t, false, true));
+        assertEquals(List.of("ROW", "TERMINATOR!"), feed(t, frame(4, "01 '1'"), frame(5, terminator(true, AUTOCOMMIT))));
+    }
+
+    /** A streamed last packet: the response is complete at its last chunk, not at its head. */
+    @Test
+    void responseEndingInAStreamedPacketCompletesOnItsLastChunk() {
+        ResponseTracker t = tracker(true, Command.COM_STATISTICS);
+        t.expect(Command.COM_PING);
+        assertEquals(List.of("OTHER"), feed(t, head(1, 70_000, "'Uptime: 1'")));
+        assertEquals(List.of("chunk", "chunk!"), chunks(t, false, true));
+        assertEquals(List.of("OK!"), feed(t, frame(1, OK)));
+    }
+
+    /** A 16 MB + 7 packet, its full frame and its continuation both streamed, completes at the very end. */
+    @Test
+    void streamedFullFrameAndStreamedContinuationCompleteAtTheLastChunk() {
+        ResponseTracker t = tracker(false, Command.COM_STATISTICS);
+        assertEquals(List.of("OTHER"), feed(t, head(1, Packets.MAX_PAYLOAD, "'U'")));
+        assertEquals(List.of("chunk", "chunk"), chunks(t, false, true));
+        assertEquals(List.of("CONTINUATION"), feed(t, head(2, 70_007, "'ptime'")));
+        assertEquals(List.of("chunk!"), chunks(t, true));
+        assertTrue(t.idle());
+    }
+
+    /** An OK too large to hold (session-state data past 64 KB): its status comes from the head. */
+    @Test
+    void streamedOkIsReadFromItsHead() {
+        ResponseTracker t = tracker(true, Command.COM_QUERY);
+        assertEquals(List.of("OK"), feed(t, head(1, 80_000, OK.replace("02 00", "03 40  # IN_TRANS | SESSION_STATE_CHANGED"))));
+        assertEquals(ServerStatus.IN_TRANS | AUTOCOMMIT | ServerStatus.SESSION_STATE_CHANGED, t.statusFlags());
+        assertEquals(List.of("chunk!"), chunks(t, true));
+    }
+
+    @Test
+    void chunksOutsideAStreamedFrameAreRefused() {
+        ResponseTracker t = tracker(true, Command.COM_QUERY);
+        assertThrows(IllegalStateException.class, () -> t.onChunk(true));
+        feed(t, head(1, 70_000, "01"));
+        assertThrows(IllegalStateException.class, () -> t.onFrame(frame(2, COLUMN_DEF)));
+    }
+
     // --- pipelining and misuse ----------------------------------------------------------------------------------
 
     @Test
@@ -642,6 +692,25 @@ class ResponseTrackerTest {
             kinds.add(kind + (t.responseComplete() ? "!" : ""));
         }
         return kinds;
+    }
+
+    /** Passes chunks of the streamed frame being read, recording "chunk", with ! when the response was complete. */
+    private static List<String> chunks(ResponseTracker t, boolean... last) {
+        List<String> kinds = new ArrayList<>();
+        for (boolean l : last) {
+            t.onChunk(l);
+            kinds.add("chunk" + (t.responseComplete() ? "!" : ""));
+        }
+        return kinds;
+    }
+
+    /** The head of a streamed frame: a header naming {@code payloadLength} bytes, and only the first of them. */
+    private static ByteBuf head(int sequenceId, int payloadLength, String goldenStart) {
+        byte[] start = hex(goldenStart);
+        ByteBuf head = Unpooled.buffer(Packets.HEADER_SIZE + start.length);
+        head.writeMediumLE(payloadLength).writeByte(sequenceId).writeBytes(start);
+        assertTrue(Packets.isPartial(head));
+        return head;
     }
 
     /** EOF_Packet. */

@@ -1,5 +1,7 @@
 package dev.berth.proxy.backend;
 
+import dev.berth.mysql.codec.FrameChunk;
+import dev.berth.mysql.codec.MalformedPacketException;
 import dev.berth.mysql.codec.Packets;
 import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.mysql.protocol.Command;
@@ -34,6 +36,7 @@ public final class BackendConnection {
     private long lastPingNanos;
     private BackendLossListener lossListener;
     private volatile BackendLossListener holder;
+    private volatile Runnable writableListener;
 
     // Session state as Berth last set or saw it; -1 (or a null schema) when unknown.
     private int characterSet;
@@ -111,6 +114,21 @@ public final class BackendConnection {
     }
 
     /**
+     * Runs {@code listener} on this connection's loop whenever its channel becomes writable again, so that the client
+     * sending through it can resume reading; null to stop.
+     */
+    public void whenWritable(Runnable listener) {
+        this.writableListener = listener;
+    }
+
+    void writabilityChanged() {
+        Runnable listener = writableListener;
+        if (listener != null && channel.isWritable()) {
+            listener.run();
+        }
+    }
+
+    /**
      * Writes one frame of a command. {@code command} is the command byte for the first frame of a command, or -1
      * for further frames (continuations, LOCAL INFILE data); a sink is required when the command has a response.
      */
@@ -180,12 +198,31 @@ public final class BackendConnection {
         }
         boolean complete = tracker.responseComplete();
         ResponseSink sink = complete ? sinks.poll() : sinks.peek();
+        if (Packets.isPartial(frame) && !sink.streams()) {
+            int length = Packets.payloadLength(frame);
+            frame.release();
+            throw new MalformedPacketException("a packet of " + length + " bytes in the answer to Berth's own command");
+        }
         if (batchSink != null && batchSink != sink) {
             // Responses of two sinks in one read (a client's, then Berth's own queued behind it): each is flushed.
             batchSink.flush();
         }
         batchSink = sink;
         sink.onFrame(this, frame, kind, complete);
+    }
+
+    /** Routes a further piece of a streamed frame to the sink its head went to, which owns it from then on. */
+    void onChunk(FrameChunk chunk) {
+        try {
+            tracker.onChunk(chunk.last());
+        } catch (RuntimeException e) {
+            chunk.release();
+            throw e;
+        }
+        boolean complete = tracker.responseComplete();
+        ResponseSink sink = complete ? sinks.poll() : sinks.peek();
+        batchSink = sink;
+        sink.onChunk(this, chunk.content(), chunk.last(), complete);
     }
 
     void onReadComplete() {

@@ -69,6 +69,8 @@ public final class BackendConnector {
                 // A failed write shuts only the write side: what the server sent before it closed (an ERR for a
                 // packet past its max_allowed_packet) is still read. See BackendHandler.exceptionCaught.
                 .option(ChannelOption.AUTO_CLOSE, false)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.WATER_MARK)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.READS)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -1,5 +1,7 @@
 package dev.berth.proxy.backend;
 
+import dev.berth.mysql.codec.FrameChunk;
+import dev.berth.mysql.codec.PacketFrameDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The command phase of a backend connection: hands each frame to its connection, which routes it. */
+/**
+ * The command phase of a backend connection: hands each frame to its connection, which routes it. Large frames
+ * (rows, long strings) come streamed, their chunks routed after their heads.
+ */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(BackendHandler.class);
     /** How long a connection whose write side failed still reads what the server sent before it closed. */
@@ -24,9 +29,21 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        PacketFrameDecoder frames = ctx.pipeline().get(PacketFrameDecoder.class);
+        if (frames != null) {
+            frames.streamLargeFrames(true);
+        }
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            connection.onFrame((ByteBuf) msg);
+            if (msg instanceof FrameChunk chunk) {
+                connection.onChunk(chunk);
+            } else {
+                connection.onFrame((ByteBuf) msg);
+            }
         } catch (RuntimeException e) {
             // Includes a server that speaks when no response is due (an ERR before it drops an idle connection):
             // the stream can no longer be trusted.
@@ -37,6 +54,11 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         connection.onReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        connection.writabilityChanged();
     }
 
     @Override

@@ -22,6 +22,10 @@ import java.util.function.Consumer;
  * not ask for it, and a refusal of LOAD DATA LOCAL for clients that did not enable it. Rows pass untouched.
  *
  * <p>Runs on the backend connection's event loop. Sequence ids are shifted where a packet is inserted or dropped.
+ *
+ * <p>Packets longer than 64 KB come streamed (head, then chunks) and pass as they come, untranslated: only rows, long
+ * strings and the like are that large. While the client can't take more, the backend is not read (see
+ * {@link CommandPhase#clientBackpressure}), so what waits here for the client stays near the write buffer's high mark.
  */
 final class ClientResponseWriter implements ResponseSink {
     /**
@@ -59,14 +63,7 @@ final class ClientResponseWriter implements ResponseSink {
     @Override
     public void onFrame(BackendConnection backend, ByteBuf frame, PacketKind kind, boolean complete) {
         if (refusingLocalInfile) {
-            frame.release();
-            if (complete) {
-                refusingLocalInfile = false;
-                write(ErrFrames.of(client.alloc(), nextSequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
-                        "berth: LOAD DATA LOCAL INFILE needs the client to enable local files "
-                                + "(e.g. allowLoadLocalInfile=true, --local-infile=1)")));
-                endResponse();
-            }
+            dropWhileRefusing(frame, complete);
             return;
         }
         try {
@@ -77,6 +74,38 @@ final class ClientResponseWriter implements ResponseSink {
             throw e;
         }
         if (complete) {
+            endResponse();
+        }
+    }
+
+    @Override
+    public boolean streams() {
+        return true;
+    }
+
+    @Override
+    public void onChunk(BackendConnection backend, ByteBuf chunk, boolean lastOfFrame, boolean complete) {
+        if (refusingLocalInfile) {
+            dropWhileRefusing(chunk, complete);
+            return;
+        }
+        // An EOF owed after a streamed last column definition goes out with the next packet, as for a whole one.
+        client.write(chunk, client.voidPromise());
+        if (complete) {
+            endResponse();
+        }
+        if (!client.isWritable()) {
+            flush(); // and pause the backend; whole frames wait for the end of the read (at most 2 reads)
+        }
+    }
+
+    private void dropWhileRefusing(ByteBuf bytes, boolean complete) {
+        bytes.release();
+        if (complete) {
+            refusingLocalInfile = false;
+            write(ErrFrames.of(client.alloc(), nextSequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
+                    "berth: LOAD DATA LOCAL INFILE needs the client to enable local files "
+                            + "(e.g. allowLoadLocalInfile=true, --local-infile=1)")));
             endResponse();
         }
     }
@@ -95,8 +124,9 @@ final class ClientResponseWriter implements ResponseSink {
             }
         }
         switch (kind) {
-            case OK -> write(okFrame(backend, frame));
-            case TERMINATOR -> write(terminator(backend, frame, backendDeprecateEof));
+            // One too large to hold (session-state data past 64 KB) passes as it is.
+            case OK -> write(Packets.isPartial(frame) ? frame : okFrame(backend, frame));
+            case TERMINATOR -> write(Packets.isPartial(frame) ? frame : terminator(backend, frame, backendDeprecateEof));
             case LAST_COLUMN_DEFINITION -> {
                 write(frame);
                 if (backendDeprecateEof && !clientDeprecateEof) {

@@ -1,7 +1,9 @@
 package dev.berth.proxy.frontend;
 
+import dev.berth.mysql.codec.FrameChunk;
 import dev.berth.mysql.codec.MalformedPacketException;
 import dev.berth.mysql.codec.MysqlBuffers;
+import dev.berth.mysql.codec.PacketFrameDecoder;
 import dev.berth.mysql.codec.PacketTooLargeException;
 import dev.berth.mysql.codec.Packets;
 import dev.berth.mysql.message.ConnectionAttributes;
@@ -35,9 +37,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs on the client channel's event loop; responses flow back through a {@link ClientResponseWriter} on the
  * backend's loop, whose calls into this class hop back here. See docs/ARCHITECTURE.md, "The data path".
+ *
+ * <p>Packets longer than 64 KB come streamed (head, then {@link FrameChunk}s) and are forwarded piece by piece; while
+ * the backend can't take more, the client is not read.
  */
 final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCommand.Requester {
     private static final Logger log = LoggerFactory.getLogger(CommandPhase.class);
+    /** What may queue while a backend is being taken before the client is no longer read. */
+    private static final int PENDING_LIMIT = 256 * 1024;
 
     /** Where the client stands with a backend connection. */
     private enum State {
@@ -73,6 +80,11 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private boolean midPacket;
     /** The sequence id of the client's last frame. */
     private int lastSequence;
+    /** The head of a streamed frame went to the backend: its chunks follow it there (others are dropped). */
+    private boolean chunksToBackend;
+    /** The client is not read because its backend connection can't take more. */
+    private boolean readPausedForBackend;
+    private int pendingBytes;
 
     CommandPhase(ServerContext server, ClientSession session, ClientAuthenticator authenticator) {
         this.server = server;
@@ -111,7 +123,34 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     // ---- client frames ----------------------------------------------------------------------------------------
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        streamLargeFrames(ctx, true);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        streamLargeFrames(ctx, false); // the connection phase, back for a COM_CHANGE_USER, takes whole frames
+    }
+
+    private static void streamLargeFrames(ChannelHandlerContext ctx, boolean on) {
+        PacketFrameDecoder frames = ctx.pipeline().get(PacketFrameDecoder.class);
+        if (frames != null) {
+            frames.streamLargeFrames(on);
+        }
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FrameChunk chunk) {
+            boolean toBackend = chunksToBackend;
+            chunksToBackend &= !chunk.last();
+            if (toBackend) {
+                forward(chunk.content(), -1, false);
+            } else {
+                chunk.release();
+            }
+            return;
+        }
         ByteBuf frame = (ByteBuf) msg;
         lastSequence = Packets.sequenceId(frame);
         if (state == State.PINGING) {
@@ -138,12 +177,17 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         if (endsFile) {
             state = State.ATTACHED;
         }
+        chunksToBackend = Packets.isPartial(frame);
         forward(frame, -1, endsFile);
     }
 
     private void onCommand(ByteBuf frame) {
         midPacket = Packets.continues(frame);
         int command = Packets.firstByte(frame);
+        if (Packets.isPartial(frame) && readsWhole(command, frame)) {
+            refuseLargeCommand(frame, command);
+            return;
+        }
         boolean idle = state == State.IDLE;
         if (Command.namesStatement(command) && preparedKills.owns(frame)) {
             preparedKills.onCommand(frame, this, server.sessions());
@@ -185,7 +229,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             }
             case Command.COM_CHANGE_USER -> changeUser(frame);
             case Command.COM_QUERY -> {
-                if (KillStatement.looksLikeKill(Packets.payload(frame))) {
+                if (KillStatement.looksLikeKill(Packets.payloadStart(frame))) {
                     KillCommand.runQuery(server.sessions(), this, frame);
                 } else {
                     forward(frame, command);
@@ -203,6 +247,37 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                 reply(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.UNKNOWN_COMMAND,
                         "berth: " + Command.name(command) + " is not supported through Berth")));
             }
+        }
+    }
+
+    /**
+     * Whether Berth must read the command whole itself (a COM_CHANGE_USER, a KILL to translate), which it does not
+     * for one past 64 KB: that is refused. Every other command streams on to the backend, or is answered by Berth
+     * with the rest of it dropped.
+     */
+    private static boolean readsWhole(int command, ByteBuf head) {
+        return switch (command) {
+            case Command.COM_CHANGE_USER, Command.COM_PROCESS_KILL -> true;
+            case Command.COM_QUERY -> KillStatement.mayBeKill(Packets.payloadStart(head));
+            default -> false;
+        };
+    }
+
+    /** Refuses a command too large to read whole; its chunks are dropped as they come. */
+    private void refuseLargeCommand(ByteBuf head, int command) {
+        int sequence = Packets.sequenceId(head) + 1;
+        int length = Packets.payloadLength(head);
+        head.release();
+        ErrPacket error = command == Command.COM_QUERY
+                ? ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND, "berth: a KILL statement of " + length + " bytes, or "
+                        + "a query whose first 64 KB hold no statement, is refused")
+                : ErrPacket.of(ErrorCode.MALFORMED_PACKET, "berth: " + Command.name(command) + " of " + length
+                        + " bytes is refused");
+        if (midPacket) {
+            // Its 16 MB continuation frames would read as commands.
+            refuse(sequence, error);
+        } else {
+            reply(ErrFrames.of(channel.alloc(), sequence, error));
         }
     }
 
@@ -302,21 +377,22 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
 
     @Override
     public void forward(ByteBuf frame, int command) {
+        chunksToBackend = Packets.isPartial(frame);
         forward(frame, command, false);
     }
 
-    /** Sends a client frame to the backend, taking one first when the client has none. */
+    /** Sends a client frame (or a chunk of one) to the backend, taking one first when the client has none. */
     private void forward(ByteBuf frame, int command, boolean endsLocalInfile) {
         switch (state) {
             case IDLE -> {
-                pending.add(new PendingFrame(frame, command));
+                queue(frame, command);
                 attach(error -> {
                     if (error != null) {
                         failPending(error);
                     }
                 });
             }
-            case ACQUIRING -> pending.add(new PendingFrame(frame, command));
+            case ACQUIRING -> queue(frame, command);
             case ATTACHED, LOCAL_INFILE -> {
                 BackendConnection b = session.backend();
                 if (endsLocalInfile) {
@@ -326,9 +402,37 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                     });
                 } else {
                     b.send(frame, command, writer, false);
+                    if (!b.channel().isWritable()) {
+                        pauseForBackend(b);
+                    }
                 }
             }
             case CLOSED -> frame.release();
+        }
+    }
+
+    private void queue(ByteBuf frame, int command) {
+        pending.add(new PendingFrame(frame, command));
+        pendingBytes += frame.readableBytes();
+        if (pendingBytes > PENDING_LIMIT) {
+            channel.config().setAutoRead(false); // until the backend is there (sendPending, failPending)
+        }
+    }
+
+    /** The backend can't take more: what it holds is flushed, and the client not read until it drains. */
+    private void pauseForBackend(BackendConnection b) {
+        b.channel().flush();
+        readPausedForBackend = true;
+        channel.config().setAutoRead(false);
+        if (b.channel().isWritable()) {
+            backendWritable(b); // it drained meanwhile, its writability event perhaps already past
+        }
+    }
+
+    private void backendWritable(BackendConnection b) {
+        if (readPausedForBackend && session.backend() == b) {
+            readPausedForBackend = false;
+            channel.config().setAutoRead(true);
         }
     }
 
@@ -366,6 +470,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             session.backend(b);
             log.debug("client {} took {}", session.connectionId(), b);
             b.holder(this::heldBackendLost);
+            b.whenWritable(() -> onClientLoop(() -> backendWritable(b)));
             server.aligner().align(session, b, channel.eventLoop().newPromise()).addListener(aligned -> {
                 if (state == State.CLOSED) {
                     return; // the client left meanwhile and gave the connection back
@@ -386,7 +491,12 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         while ((p = pending.poll()) != null) {
             b.send(p.frame(), p.command(), writer, false);
         }
+        pendingBytes = 0;
+        channel.config().setAutoRead(true);
         b.channel().flush();
+        if (!b.channel().isWritable()) {
+            pauseForBackend(b);
+        }
     }
 
     private void failPending(ErrPacket error) {
@@ -399,6 +509,9 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             p.frame().release();
         }
         midPacket = false;
+        chunksToBackend = false;
+        pendingBytes = 0;
+        channel.config().setAutoRead(true);
         channel.flush();
     }
 
@@ -421,8 +534,10 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private void letGoOfBackend() {
         BackendConnection b = session.backend();
         session.backend(null);
-        boolean midCommand = midPacket || state == State.LOCAL_INFILE;
+        boolean midCommand = midPacket || chunksToBackend || state == State.LOCAL_INFILE;
         midPacket = false;
+        chunksToBackend = false;
+        readPausedForBackend = false;
         if (state != State.CLOSED) {
             state = State.IDLE;
         }
@@ -430,6 +545,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             return;
         }
         b.holder(null);
+        b.whenWritable(null);
         b.channel().config().setAutoRead(true);
         b.eventLoop().execute(() -> {
             if (midCommand) {
@@ -495,10 +611,14 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         session.schema(newSchema);
     }
 
+    /** The client can't take more: its backend is not read until it drains (channelWritabilityChanged). */
     void clientBackpressure() {
         BackendConnection b = session.backend();
         if (b != null && !channel.isWritable()) {
             b.channel().config().setAutoRead(false);
+            if (channel.isWritable()) {
+                b.channel().config().setAutoRead(true); // it drained meanwhile, its event perhaps already past
+            }
         }
     }
 
@@ -509,6 +629,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             }
             session.backend(null);
             state = State.IDLE;
+            chunksToBackend = false;
             pool.discard(lost, CloseReason.LOST_MID_SESSION);
             refuse(sequence, ClientErrors.lostError(cause));
         });
@@ -528,6 +649,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                     cause.toString());
             session.backend(null);
             state = State.IDLE;
+            chunksToBackend = false;
             pool.discard(lost, CloseReason.LOST_MID_SESSION);
             if (midPacket) {
                 // The server refused a packet the client is still sending (past its max_allowed_packet), said so

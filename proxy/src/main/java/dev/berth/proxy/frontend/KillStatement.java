@@ -35,6 +35,14 @@ record KillStatement(long id, boolean queryOnly) {
                 && (payload.getByte(i + 2) | 0x20) == 'l' && (payload.getByte(i + 3) | 0x20) == 'l';
     }
 
+    /**
+     * For the first bytes of a query too large to hold whole: whether they can't rule out a KILL, its first keyword
+     * being KILL or not all there (comments or whitespace running past what is held).
+     */
+    static boolean mayBeKill(ByteBuf payloadStart) {
+        return payloadStart.writerIndex() - statementStart(payloadStart) < 4 || looksLikeKill(payloadStart);
+    }
+
     /** Parses a KILL statement; null when it is another form (KILL USER, a subquery id), which Berth refuses. */
     static KillStatement parse(ByteBuf payload) {
         KillStatement kill = parseTemplate(payload);

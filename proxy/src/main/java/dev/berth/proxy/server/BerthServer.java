@@ -116,6 +116,8 @@ public final class BerthServer implements AutoCloseable {
     private Channel bind(ListenAddress address, ServerContext context) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.WATER_MARK)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transport.READS)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

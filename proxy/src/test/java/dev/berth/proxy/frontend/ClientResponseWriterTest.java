@@ -276,6 +276,64 @@ class ClientResponseWriterTest {
         assertTrue(backend.idle());
     }
 
+    // ---- packets past 64 KB, streamed --------------------------------------------------------------------------
+
+    /**
+     * {@code SELECT REPEAT('x', 100000)}: the 100,004-byte row comes from the server in pieces (its head, then chunks)
+     * and goes to the client in pieces, its bytes untouched; for a client without CLIENT_DEPRECATE_EOF only the head's
+     * sequence id moves up by one, behind the inserted EOF.
+     */
+    @ParameterizedTest
+    @EnumSource(Reads.class)
+    void rowOf100KbStreamsToTheClientInPieces(Reads reads) {
+        byte[] value = "x".repeat(100_000).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        String definitions = """
+                01 00 00 01  01             # column count 1
+                17 00 00 02  03 'def' 00 00 00 01 'r' 00 0c 21 00 00 35 0c 00 fd 00 00 27 00 00  # column r
+                """;
+        String rowHeader = "a4 86 01 %02x  fd a0 86 01  # 100,004 bytes; a string of 100,000 bytes";
+        String end = "07 00 00 %02x  fe 00 00 02 00 00 00  # end of rows";
+        for (long capabilities : new long[] {BASE | DEPRECATE_EOF, BASE}) {
+            ClientResponseWriter writer = clientOf(capabilities);
+            query(writer, "03 'SELECT REPEAT(' 27 'x' 27 ', 100000) AS r'");
+            byte[] sent = concat(hex(definitions), hex(String.format(rowHeader, 3)), value, hex(String.format(end, 4)));
+            if (reads == Reads.ONE_READ) {
+                server.writeInbound(Unpooled.wrappedBuffer(sent));
+            } else {
+                for (int i = 0; i < sent.length; i++) {
+                    server.writeInbound(Unpooled.wrappedBuffer(sent, i, 1));
+                }
+            }
+            int pieces = 0;
+            int largest = 0;
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            ByteBuf piece;
+            while ((piece = client.readOutbound()) != null) {
+                pieces++;
+                largest = Math.max(largest, piece.readableBytes());
+                received.writeBytes(bytes(piece));
+                piece.release();
+            }
+            byte[] expected = capabilities == BASE
+                    ? concat(hex(definitions), hex("05 00 00 03  fe 00 00 02 00  # inserted EOF"),
+                            hex(String.format(rowHeader, 4)), value, hex("05 00 00 05  fe 00 00 02 00  # EOF for the OK"))
+                    : sent;
+            assertEquals(hexOf(expected), hexOf(received.toByteArray()));
+            assertTrue(pieces > 4, "the row went out in pieces: " + pieces + " writes");
+            assertTrue(largest <= 4 + 64 * 1024, "largest write " + largest);
+            assertTrue(backend.idle());
+            close();
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            all.writeBytes(part);
+        }
+        return all.toByteArray();
+    }
+
     // ---- OK and ERR -------------------------------------------------------------------------------------------
 
     @ParameterizedTest

@@ -45,4 +45,18 @@ class KillStatementTest {
     void otherKillFormsAreRefused(String sql) {
         assertNull(KillStatement.parse(query(sql)), sql);
     }
+
+    /** The first 64 KB of a longer query: a KILL can be ruled out only when another statement has begun. */
+    @ParameterizedTest
+    @ValueSource(strings = {"KILL 42", "/* a comment not closed yet", "   ", "-- a comment without its newline",
+        "KIL", "/*!100000", ""})
+    void startsThatCannotRuleOutAKillMayBeOne(String start) {
+        assertTrue(KillStatement.mayBeKill(query(start)), start);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT 'KILL 42", "/* KILL */ INSERT INTO t VALUES ('", "  update t set a = '"})
+    void startsOfOtherStatementsAreNoKill(String start) {
+        assertFalse(KillStatement.mayBeKill(query(start)), start);
+    }
 }

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +82,49 @@ public final class BerthProcess implements AutoCloseable {
     /** Everything the process has written so far. */
     public String log() throws IOException {
         return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    /** {@link #log()}, or why it can't be read, for assertion messages. */
+    public String output() {
+        try {
+            return log();
+        } catch (IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    /** A line of /proc/PID/status in kB: {@code VmRSS} (resident now), {@code VmHWM} (the peak); -1 once it exited. */
+    public long statusKb(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", "" + process.pid(), "status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException gone) {
+            // the process has exited
+        }
+        return -1;
+    }
+
+    public String mysqlUrl(String options) {
+        return "jdbc:mysql://" + hostPort() + "/" + TestDatabase.DATABASE
+                + "?sslMode=DISABLED&allowPublicKeyRetrieval=true&connectTimeout=10000&socketTimeout=120000"
+                + (options.isEmpty() ? "" : "&" + options);
+    }
+
+    public String mariadbUrl(String options) {
+        return "jdbc:mariadb://" + hostPort() + "/" + TestDatabase.DATABASE
+                + "?sslMode=disable&connectTimeout=10000&socketTimeout=120000"
+                + (options.isEmpty() ? "" : "&" + options);
+    }
+
+    public Connection mysqlConnection(String options) throws SQLException {
+        return DriverManager.getConnection(mysqlUrl(options), RunningBerth.USER, RunningBerth.PASSWORD);
+    }
+
+    public Connection mariadbConnection(String options) throws SQLException {
+        return DriverManager.getConnection(mariadbUrl(options), RunningBerth.USER, RunningBerth.PASSWORD);
     }
 
     public Path logFile() {
