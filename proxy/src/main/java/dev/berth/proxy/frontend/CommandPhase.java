@@ -24,7 +24,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.Future;
-import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -701,13 +700,13 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                             + " bytes; raise --max-packet-size")));
         } else if (cause instanceof DecoderException || cause instanceof MalformedPacketException) {
             refuse(0, ErrPacket.of(ErrorCode.MALFORMED_PACKET, "berth: malformed packet: " + cause.getMessage()));
-        } else if (cause instanceof IOException) {
-            log.debug("client {}: {}", session.connectionId(), cause.toString());
-            ctx.close();
         } else {
-            log.warn("client {} failed", session.connectionId(), cause);
-            refuse(0, ErrPacket.of(ErrorCode.INTERNAL_ERROR, "berth: internal error (" + cause
-                    + "); the connection is closed, reconnect"));
+            ErrPacket error = ClientErrors.fault(session, server.limits(), cause);
+            if (error == null) {
+                ctx.close();
+            } else {
+                refuse(0, error);
+            }
         }
     }
 

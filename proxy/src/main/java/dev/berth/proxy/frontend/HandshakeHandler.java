@@ -28,7 +28,6 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -306,16 +305,13 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                     + tooLarge.limit() + " bytes"));
         } else if (cause instanceof DecoderException || cause instanceof MalformedPacketException) {
             refuse(0, ErrPacket.of(ErrorCode.BAD_HANDSHAKE, "berth: malformed packet: " + cause.getMessage()));
-        } else if (cause instanceof IOException) {
-            log.debug("client {}: {}", session.connectionId(), cause.toString());
-            ctx.close();
-        } else if (cause instanceof OutOfMemoryError) {
-            server.limits().outOfMemory(channel, cause); // no memory for an ERR either
-            ctx.close();
         } else {
-            log.warn("client {} failed", session.connectionId(), cause);
-            refuse(0, ErrPacket.of(ErrorCode.INTERNAL_ERROR, "berth: internal error (" + cause
-                    + "); the connection is closed, reconnect"));
+            ErrPacket error = ClientErrors.fault(session, server.limits(), cause);
+            if (error == null) {
+                ctx.close();
+            } else {
+                refuse(0, error);
+            }
         }
     }
 
