@@ -31,8 +31,9 @@ public record BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map
         if (listen.isEmpty()) {
             throw new IllegalArgumentException("give at least one --listen address");
         }
-        if (users.isEmpty()) {
-            throw new IllegalArgumentException("give at least one client account with --user name:password or --users-file");
+        if (users.isEmpty() && backend.user() != null) {
+            throw new IllegalArgumentException("give at least one client account with --user name:password or "
+                    + "--users-file, or drop --backend-user to let the server verify each client's login");
         }
         if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
             throw new IllegalArgumentException("--handshake-timeout must be positive");
@@ -51,6 +52,15 @@ public record BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map
                        Duration handshakeTimeout, long maxPacketSize, int eventLoops) {
         this(listen, backend, users, pool, clientTls, clientAuth, handshakeTimeout, maxPacketSize, eventLoops,
                 ClientLimitsConfig.defaults());
+    }
+
+    /**
+     * No accounts of Berth's own: the first login of an account is verified by the server (its password, which
+     * caching_sha2_password's full authentication gives Berth, logs in to the backend), later ones against what was
+     * learnt then.
+     */
+    public boolean serverVerifiesLogins() {
+        return users.isEmpty();
     }
 
     /**

@@ -217,7 +217,8 @@ public final class BerthCommand implements Callable<Integer> {
                 + "; pool " + config.pool().mode().name().toLowerCase(Locale.ROOT) + " max-open-conns="
                 + config.pool().maxOpenConns()
                 + " acquire-timeout=" + DurationConverter.format(config.pool().acquireTimeout())
-                + "; " + config.users().size() + (config.users().size() == 1 ? " user" : " users")
+                + "; " + (config.serverVerifiesLogins() ? "logins verified by the server"
+                        : config.users().size() + (config.users().size() == 1 ? " user" : " users"))
                 + "; client tls " + tls;
     }
 

@@ -49,6 +49,13 @@ final class ClientAuthenticator {
     record FullAuth() implements Verdict {
     }
 
+    /**
+     * No account of Berth's knows the user, or its password did not match what was learnt: the server decides, by a
+     * backend login with the password the client gave in full authentication.
+     */
+    record ServerCheck(String user, byte[] password) implements Verdict {
+    }
+
     /** Send AuthMoreData with {@code data} and wait for the client's next packet. */
     record MoreData(byte[] data) implements Verdict {
     }
@@ -61,7 +68,12 @@ final class ClientAuthenticator {
     private final Map<String, UserCredential> users;
     private final String defaultPlugin;
     private final String serverVersion;
+    /** Logins that can't be checked by a scramble go to full authentication. */
     private final boolean fullAuth;
+    /** --caching-sha2-full-auth: every login goes to full authentication, even one whose scramble would do. */
+    private final boolean everyLoginInFull;
+    /** Berth has no accounts: the server verifies logins ({@link ServerCheck}), remembered in {@link #learnt}. */
+    private final LearntAccounts learnt;
     private final KeyPair rsaKeys;
     private boolean moreDataWithoutHeader;
 
@@ -74,17 +86,21 @@ final class ClientAuthenticator {
 
     /** Without an RSA key: full authentication works over TLS only. */
     ClientAuthenticator(BerthConfig config, BackendInfo backend) {
-        this(config, backend, null);
+        this(config, backend, null, null);
     }
 
     /**
      * @param backend what the backend is, for {@link BerthConfig#AUTO_AUTH}; the greeting shows its version
      * @param rsaKeys the key pair for caching_sha2_password's full authentication without TLS, or null
+     * @param learnt  the accounts the server verified, when the server verifies logins; else null
      */
-    ClientAuthenticator(BerthConfig config, BackendInfo backend, KeyPair rsaKeys) {
+    ClientAuthenticator(BerthConfig config, BackendInfo backend, KeyPair rsaKeys, LearntAccounts learnt) {
         this.users = config.users();
         this.serverVersion = backend.serverVersion();
-        this.fullAuth = config.clientAuth().cachingSha2FullAuth();
+        this.learnt = config.serverVerifiesLogins() ? learnt : null;
+        // Logins the server verifies go through full authentication: it is what gives Berth the password.
+        this.everyLoginInFull = config.clientAuth().cachingSha2FullAuth();
+        this.fullAuth = everyLoginInFull || this.learnt != null;
         this.rsaKeys = rsaKeys;
         String configured = config.clientAuth().defaultPlugin();
         this.defaultPlugin = !configured.equals(BerthConfig.AUTO_AUTH) ? configured
@@ -195,9 +211,11 @@ final class ClientAuthenticator {
                 return new Denied();
             }
         }
-        UserCredential user = users.get(userName);
-        return user != null && matches(user, password)
-                ? new Accepted(user, CachingSha2Password.NAME, false, withPassword(user, password)) : new Denied();
+        UserCredential user = account(userName);
+        if (user != null && matches(user, password)) {
+            return new Accepted(user, CachingSha2Password.NAME, false, withPassword(user, password));
+        }
+        return learnt != null ? new ServerCheck(userName, password) : new Denied();
     }
 
     private byte[] decrypt(byte[] encrypted) {
@@ -221,7 +239,7 @@ final class ClientAuthenticator {
      * @param secure   the connection is TLS or a unix socket
      */
     Verdict verify(String userName, String plugin, byte[] response, byte[] seed, boolean mayRetry, boolean secure) {
-        UserCredential user = users.get(userName);
+        UserCredential user = account(userName);
         String used = plugin == null ? NativePassword.NAME : plugin;
         if (fullAuth && !used.equals(CachingSha2Password.NAME)) {
             // Every login is caching_sha2's full authentication, as a MySQL 8 server switches a client whose plugin
@@ -268,8 +286,10 @@ final class ClientAuthenticator {
     private Verdict checkCachingSha2(UserCredential user, byte[] response, byte[] seed, boolean secure) {
         if (CachingSha2Password.isNoPassword(response)) {
             // As the server: an empty answer is checked at once, never sent to full authentication.
-            return user != null && user.password().map(p -> p.length == 0).orElse(false)
-                    ? new Accepted(user, CachingSha2Password.NAME, false, withPassword(user, new byte[0])) : new Denied();
+            if (user != null && user.password().map(p -> p.length == 0).orElse(false)) {
+                return new Accepted(user, CachingSha2Password.NAME, false, withPassword(user, new byte[0]));
+            }
+            return learnt != null ? new ServerCheck(userName, new byte[0]) : new Denied();
         }
         // A client that insists on full authentication sends its password right away over TLS, NUL-terminated
         // (libmariadb 3.4). Anything but 32 bytes can't be a scramble; 32 bytes ending in NUL may be either.
@@ -278,14 +298,21 @@ final class ClientAuthenticator {
             return new Accepted(user, CachingSha2Password.NAME, false, withPassword(user, withoutNul(response)));
         }
         if (cleartext && response.length != SCRAMBLE_LENGTH) {
-            return new Denied();
+            return learnt != null ? new ServerCheck(userName, withoutNul(response)) : new Denied();
         }
-        if (fullAuth) {
-            return new FullAuth();
+        boolean scrambleMatches = user != null && user.password().isPresent()
+                && CachingSha2Password.verify(response, seed, user.password().get());
+        if (scrambleMatches && !everyLoginInFull) {
+            // Also an account the server verified before: its password is known, so the fast path holds.
+            return new Accepted(user, CachingSha2Password.NAME, true, withPassword(user, user.password().get()));
         }
-        return user != null && CachingSha2Password.verify(response, seed, user.password().orElseThrow())
-                ? new Accepted(user, CachingSha2Password.NAME, true, withPassword(user, user.password().get()))
-                : new Denied();
+        return fullAuth ? new FullAuth() : new Denied();
+    }
+
+    /** Berth's own account of that name, else one the server verified before; null when neither. */
+    private UserCredential account(String name) {
+        UserCredential own = users.get(name);
+        return own != null || learnt == null ? own : learnt.get(name);
     }
 
     private static boolean canVerify(String plugin) {

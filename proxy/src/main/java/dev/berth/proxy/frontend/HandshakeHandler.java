@@ -1,5 +1,6 @@
 package dev.berth.proxy.frontend;
 
+import dev.berth.config.UserCredential;
 import dev.berth.mysql.auth.CachingSha2Password;
 import dev.berth.mysql.auth.Scrambles;
 import dev.berth.mysql.codec.MalformedPacketException;
@@ -17,6 +18,10 @@ import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.mysql.protocol.ErrorCode;
 import dev.berth.mysql.protocol.ServerStatus;
 import dev.berth.proxy.backend.BackendAccount;
+import java.nio.charset.StandardCharsets;
+import dev.berth.proxy.pool.PoolKey;
+import dev.berth.proxy.backend.BackendException;
+import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.backend.BackendInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -28,6 +33,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,7 +97,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private void sendGreeting(BackendInfo info) {
         byte[] seed = Scrambles.newSeed();
         session.greeted(seed);
-        authenticator = new ClientAuthenticator(server.config(), info, server.rsaKeys());
+        authenticator = new ClientAuthenticator(server.config(), info, server.rsaKeys(), server.learntAccounts());
         long capabilities = Capabilities.PROXY_SUPPORTED | Capabilities.COMPRESSION;
         if (server.clientSsl() == null) {
             capabilities &= ~Capabilities.CLIENT_SSL;
@@ -223,6 +229,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             new AuthSwitchRequest(switchTo.plugin(), authenticator.seed()).encode(out);
             channel.writeAndFlush(Packets.finish(out, sequence));
             state = State.AUTH_EXCHANGE;
+        } else if (verdict instanceof ClientAuthenticator.ServerCheck check) {
+            checkWithServer(check, sequence);
         } else if (verdict instanceof ClientAuthenticator.MoreData more) {
             log.debug("client {}: caching_sha2_password full authentication, {} bytes of auth data",
                     session.connectionId(), more.data().length);
@@ -235,6 +243,34 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                     String.format("Access denied for user '%s'@'%s' (using password: %s)", user, session.host(),
                             usedPassword ? "YES" : "NO")));
         }
+    }
+
+    /**
+     * A login no account of Berth's knows: the server decides, by a backend login as the client's account with the
+     * password it gave. Accepted, the account is learnt (later logins are checked here) and the connection goes to
+     * the pool, where the client's first command finds it; refused, the client is denied as by the server.
+     */
+    private void checkWithServer(ClientAuthenticator.ServerCheck check, int sequence) {
+        channel.config().setAutoRead(false);
+        String password = new String(check.password(), StandardCharsets.UTF_8);
+        BackendAccount account = BackendAccount.withPassword(check.user(), password);
+        server.pool().acquire(channel.eventLoop(), new PoolKey(account, session.foundRows()))
+                .addListener((Future<BackendConnection> f) -> {
+                    channel.config().setAutoRead(true);
+                    if (f.isSuccess()) {
+                        server.pool().release(f.getNow());
+                        server.learntAccounts().learn(check.user(), check.password());
+                        UserCredential user = new UserCredential(check.user(), Optional.of(check.password()),
+                                Optional.empty());
+                        onVerdict(new ClientAuthenticator.Accepted(user, CachingSha2Password.NAME, false, account),
+                                sequence, true);
+                    } else if (f.cause() instanceof BackendException e && e.accessDenied()) {
+                        server.learntAccounts().forget(check.user());
+                        onVerdict(new ClientAuthenticator.Denied(), sequence, check.password().length > 0);
+                    } else {
+                        refuse(sequence, ClientErrors.acquireError(f.cause()));
+                    }
+                });
     }
 
     private void writeAuthMoreData(byte[] data, int sequence) {

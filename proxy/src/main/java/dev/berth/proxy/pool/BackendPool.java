@@ -328,11 +328,21 @@ public final class BackendPool {
                 }
             } else {
                 BackendException failure = (BackendException) f.cause();
+                boolean clientRefused = failure.accessDenied() && !key.account().equals(serviceAccount);
                 long retryIn;
                 metrics.connectFailed();
                 synchronized (this) {
-                    retryIn = gate.failed(clock.getAsLong(), failure);
+                    // A client's refused password is about its account, not the backend: nobody else backs off for it.
+                    // (The service account's is everyone's problem, and backs off like any other failure.)
+                    retryIn = clientRefused ? gate.refusedLogin() : gate.failed(clock.getAsLong(), failure);
                     free(null);
+                }
+                if (clientRefused) {
+                    if (promise != null) {
+                        promise.tryFailure(failure);
+                    }
+                    serveWaiters(loop);
+                    return;
                 }
                 log.warn("{}; next attempt in {} ms", failure.getMessage(), TimeUnit.NANOSECONDS.toMillis(retryIn));
                 if (promise != null) {

@@ -58,6 +58,12 @@ final class ConnectGate {
         return backoffNanos;
     }
 
+    /** A connect whose login the server refused (a wrong password): the backend is up, so no back-off. */
+    long refusedLogin() {
+        connecting--;
+        return 0;
+    }
+
     /** The failure that started the current back-off. */
     BackendException lastFailure() {
         return lastFailure;

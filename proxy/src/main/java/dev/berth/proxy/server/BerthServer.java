@@ -51,7 +51,7 @@ public final class BerthServer implements AutoCloseable {
 
     /** Binds every listen address; throws when one cannot be bound. */
     public void start() throws InterruptedException {
-        KeyPair rsaKeys = rsaKeys(config.clientAuth()); // before anything that would need closing when it fails
+        KeyPair rsaKeys = rsaKeys(config); // before anything that would need closing when it fails
         // The same loops serve clients and their backend connections, so a pair shares a thread.
         loops = transport.newEventLoopGroup(config.effectiveEventLoops());
         BackendTlsConfig backendTls = config.backend().tls();
@@ -75,10 +75,12 @@ public final class BerthServer implements AutoCloseable {
 
     /**
      * The key pair caching_sha2_password clients encrypt their password with in full authentication without TLS:
-     * {@code --rsa-key}, else a new one, as MySQL generates its own at first start. None without full authentication.
+     * {@code --rsa-key}, else a new one, as MySQL generates its own at first start. None without full authentication
+     * (which logins the server verifies use too).
      */
-    private static KeyPair rsaKeys(ClientAuthConfig auth) {
-        if (!auth.cachingSha2FullAuth()) {
+    private static KeyPair rsaKeys(BerthConfig config) {
+        ClientAuthConfig auth = config.clientAuth();
+        if (!auth.cachingSha2FullAuth() && !config.serverVerifiesLogins()) {
             return null;
         }
         if (auth.rsaKey().isEmpty()) {

@@ -303,7 +303,8 @@ class BerthCommandTest {
 
     @Test
     void invalidConfigurationExitsWithTwoAndTheRecordsMessage() {
-        assertUsageError("give at least one client account with --user name:password or --users-file", Map.of());
+        assertUsageError("give at least one client account with --user name:password or --users-file, or drop "
+                + "--backend-user to let the server verify each client's login", Map.of(), "--backend-user", "berth");
         err.getBuffer().setLength(0);
         assertUsageError("--max-open-conns must be at least 1, got 0", Map.of(), "--user", "a:x",
                 "--max-open-conns", "0");
@@ -491,6 +492,14 @@ class BerthCommandTest {
             assertTrue(err.toString().startsWith("berth: cannot start: "), err.toString());
             assertEquals(1, err.toString().lines().count(), err.toString());
         }
+    }
+
+    @Test
+    void withoutAccountsOrAServiceAccountTheServerVerifiesLogins() {
+        BerthConfig config = BerthCommand.toConfig();
+        assertTrue(config.serverVerifiesLogins());
+        assertTrue(BerthCommand.summary(config, List.of()).contains("; logins verified by the server;"),
+                BerthCommand.summary(config, List.of()));
     }
 
     @Test

@@ -210,7 +210,7 @@ class ClientAuthenticatorTest {
 
     private static ClientAuthenticator fullAuth(BackendInfo backend) {
         ClientAuthConfig auth = new ClientAuthConfig(BerthConfig.AUTO_AUTH, true, Optional.empty());
-        return new ClientAuthenticator(TestServers.config(auth, NO_TLS), backend, KEYS);
+        return new ClientAuthenticator(TestServers.config(auth, NO_TLS), backend, KEYS, null);
     }
 
     private static byte[] moreData(Verdict verdict) {

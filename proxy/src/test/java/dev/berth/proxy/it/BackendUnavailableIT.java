@@ -111,10 +111,13 @@ class BackendUnavailableIT {
                     RunningBerth.PASSWORD, TestDatabase.DATABASE);
             try {
                 assertEquals("1", before.queryValue("SELECT 1"));
-                // Berth's start-up connection must be in before the server goes, or it is cut mid-login and its
-                // failure, not "refused", is what the next client hears during the back-off.
-                Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().idle() >= 1,
-                        () -> berth.poolStats().toString());
+                // No login may be in flight when the server goes (Berth's start-up connection, unless the client took
+                // it), or it is cut mid-login and its failure, not "refused", is what the next client hears during
+                // the back-off.
+                Eventually.await(Duration.ofSeconds(5), () -> {
+                    var stats = berth.poolStats();
+                    return stats.openConnections() == stats.inUse() + stats.idle();
+                }, () -> berth.poolStats().toString());
 
                 relay.stop(); // the server goes away: listener and every connection
 
