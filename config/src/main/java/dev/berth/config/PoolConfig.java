@@ -12,10 +12,12 @@ import java.time.Duration;
  * @param idlePingAfter     a connection idle longer than this is checked with COM_PING before a client gets it
  * @param keepaliveInterval idle connections are pinged this often, to stay below the server's wait_timeout
  * @param maxConnecting     connection attempts in flight at once, so a recovering backend isn't stormed
+ * @param maxOpenPerAccount connections open at most for one server account, within max open (0: no cap of its own)
  */
 public record PoolConfig(PoolMode mode, int maxOpenConns, int maxIdleConns, int minIdleConns,
                          Duration connMaxLifetime, Duration connMaxIdleTime, Duration acquireTimeout,
-                         Duration idlePingAfter, Duration keepaliveInterval, int maxConnecting) {
+                         Duration idlePingAfter, Duration keepaliveInterval, int maxConnecting,
+                         int maxOpenPerAccount) {
 
     public static final int DEFAULT_MAX_OPEN_CONNS = 32;
     public static final Duration DEFAULT_ACQUIRE_TIMEOUT = Duration.ofSeconds(5);
@@ -45,6 +47,18 @@ public record PoolConfig(PoolMode mode, int maxOpenConns, int maxIdleConns, int 
         if (maxConnecting < 1) {
             throw new IllegalArgumentException("--max-connecting must be at least 1, got " + maxConnecting);
         }
+        if (maxOpenPerAccount < 0 || maxOpenPerAccount > maxOpenConns) {
+            throw new IllegalArgumentException("--max-open-conns-per-account must be between 0 (no cap) and "
+                    + "--max-open-conns (" + maxOpenConns + "), got " + maxOpenPerAccount);
+        }
+    }
+
+    /** No cap per account. */
+    public PoolConfig(PoolMode mode, int maxOpenConns, int maxIdleConns, int minIdleConns, Duration connMaxLifetime,
+                      Duration connMaxIdleTime, Duration acquireTimeout, Duration idlePingAfter,
+                      Duration keepaliveInterval, int maxConnecting) {
+        this(mode, maxOpenConns, maxIdleConns, minIdleConns, connMaxLifetime, connMaxIdleTime, acquireTimeout,
+                idlePingAfter, keepaliveInterval, maxConnecting, 0);
     }
 
     /** The given bounds, everything else at its default (max idle = max open). */

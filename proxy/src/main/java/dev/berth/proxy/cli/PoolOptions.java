@@ -53,6 +53,11 @@ public final class PoolOptions {
             description = "Backend connection attempts in flight at once. Default: ${DEFAULT-VALUE}")
     int maxConnecting;
 
+    @Option(names = "--max-open-conns-per-account", paramLabel = "N", defaultValue = "0",
+            description = "Backend connections one server account may have open, within --max-open-conns; its "
+                    + "further clients wait. Default: 0, no cap of its own")
+    int maxOpenPerAccount;
+
     @Option(names = "--acquire-timeout", paramLabel = "DURATION", defaultValue = "5s",
             converter = DurationConverter.class,
             description = "How long a client waits for a backend connection before it gets an error. "
@@ -67,7 +72,7 @@ public final class PoolOptions {
     PoolConfig toDomainObject() {
         int maxIdle = maxIdleConns < 0 ? maxOpenConns : maxIdleConns;
         return new PoolConfig(mode, maxOpenConns, maxIdle, minIdleConns, connMaxLifetime, connMaxIdleTime,
-                acquireTimeout, idlePingAfter, keepaliveInterval, maxConnecting);
+                acquireTimeout, idlePingAfter, keepaliveInterval, maxConnecting, maxOpenPerAccount);
     }
 
     /** Pool modes are written in lower case, as in the documentation. */

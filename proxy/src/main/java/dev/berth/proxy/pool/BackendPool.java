@@ -70,6 +70,8 @@ public final class BackendPool {
     private int open;
     /** Connections being reset on their way back, by key. */
     private final Map<PoolKey, Integer> resetting = new HashMap<>();
+    /** Connections open or being opened, by server account (for --max-open-conns-per-account). */
+    private final Map<BackendAccount, Integer> openByAccount = new HashMap<>();
     /** The key of the last acquire: what the housekeeper warms up min idle connections for. */
     private PoolKey lastKey;
     private volatile BackendInfo info;
@@ -197,7 +199,7 @@ public final class BackendPool {
             while (ready == null && (c = idle.take(key, loop)) != null) {
                 CloseReason stale = staleness(c, now);
                 if (stale != null) {
-                    free(stale);
+                    free(c.account(), stale);
                     aged.add(c);
                 } else {
                     ready = c;
@@ -211,14 +213,15 @@ public final class BackendPool {
                 } else if (resetting.getOrDefault(key, 0) > waiters.count(key)) {
                     // A connection is one round trip from idle: under churn, waiting for it beats a new login.
                     enqueue(promise, loop, key, start);
+                } else if (!underAccountCap(key)) {
+                    enqueue(promise, loop, key, start); // its account's own connections must come back first
                 } else if (open < config.maxOpenConns() && gate.mayConnect(now)) {
-                    reserve();
+                    reserve(key);
                     connect = true;
                 } else if (open >= config.maxOpenConns() && gate.mayConnect(now)
                         && (surplus = idle.takeOldestOther(key)) != null) {
                     // Full, but an idle connection of another account or CLIENT_FOUND_ROWS kind can make room.
-                    metrics.closed(CloseReason.MADE_ROOM);
-                    gate.started();
+                    makeRoom(surplus, key);
                     connect = true;
                 } else if (gate.backingOff(now) && inUse.isEmpty() && open < config.maxOpenConns()) {
                     // Nothing will come back to wait for: say why now rather than at the deadline.
@@ -247,18 +250,32 @@ public final class BackendPool {
         }
     }
 
-    /** Takes a slot under max open for a connection about to be opened. Call holding the lock. */
-    private void reserve() {
+    /** Takes a slot under max open for a connection about to be opened for {@code key}. Call holding the lock. */
+    private void reserve(PoolKey key) {
         open++;
+        openByAccount.merge(key.account(), 1, Integer::sum);
         gate.started();
     }
 
-    /** Gives back the slot of a connection that is closed or was never opened. Call holding the lock. */
-    private void free(CloseReason reason) {
+    /** Gives back the slot of a connection of {@code account} that is closed or was never opened. Hold the lock. */
+    private void free(BackendAccount account, CloseReason reason) {
         open--;
+        openByAccount.merge(account, -1, (a, b) -> a + b == 0 ? null : a + b);
         if (reason != null) {
             metrics.closed(reason);
         }
+    }
+
+    /** An idle connection of another key is closed so one for {@code key} can open in its slot. Hold the lock. */
+    private void makeRoom(BackendConnection surplus, PoolKey key) {
+        free(surplus.account(), CloseReason.MADE_ROOM);
+        reserve(key);
+    }
+
+    /** Whether {@code key}'s account may open one more connection (--max-open-conns-per-account). Hold the lock. */
+    private boolean underAccountCap(PoolKey key) {
+        int cap = config.maxOpenPerAccount();
+        return cap == 0 || openByAccount.getOrDefault(key.account(), 0) < cap;
     }
 
     /** Queues an acquire until a release or its deadline. Call holding the lock. */
@@ -335,7 +352,7 @@ public final class BackendPool {
                     // A client's refused password is about its account, not the backend: nobody else backs off for it.
                     // (The service account's is everyone's problem, and backs off like any other failure.)
                     retryIn = clientRefused ? gate.refusedLogin() : gate.failed(clock.getAsLong(), failure);
-                    free(null);
+                    free(key.account(), null);
                 }
                 if (clientRefused) {
                     if (promise != null) {
@@ -438,7 +455,7 @@ public final class BackendPool {
         synchronized (this) {
             counted = inUse.remove(c) || idle.remove(c);
             if (counted) {
-                free(reason);
+                free(c.account(), reason);
             }
         }
         quit(c);
@@ -470,7 +487,7 @@ public final class BackendPool {
                 idle.push(c);
             }
             if (closeReason != null) {
-                free(closeReason);
+                free(c.account(), closeReason);
             }
         }
         if (waiter != null) {
@@ -484,24 +501,26 @@ public final class BackendPool {
         }
     }
 
-    /** Opens a connection for the oldest waiter when there is room (or an idle one of the other kind to replace). */
+    /**
+     * Opens a connection for the oldest waiter whose account is under its cap, when there is room (or an idle one of
+     * another key to replace).
+     */
     private void serveWaiters(EventLoop loop) {
         WaiterQueue.Waiter waiter;
         BackendConnection surplus = null;
         synchronized (this) {
-            waiter = waiters.peek();
+            waiter = waiters.first(w -> underAccountCap(w.key));
             if (waiter == null || closed || !gate.mayConnect(clock.getAsLong())) {
                 return;
             }
             if (open < config.maxOpenConns()) {
-                reserve();
+                reserve(waiter.key);
             } else if ((surplus = idle.takeOldestOther(waiter.key)) != null) {
-                metrics.closed(CloseReason.MADE_ROOM);
-                gate.started();
+                makeRoom(surplus, waiter.key);
             } else {
                 return;
             }
-            waiters.poll();
+            waiters.remove(waiter);
             metrics.waited(clock.getAsLong() - waiter.since);
         }
         waiter.timeout.cancel(false);
@@ -514,6 +533,7 @@ public final class BackendPool {
     private void expire(WaiterQueue.Waiter waiter) {
         int busy;
         int waiting;
+        boolean capped;
         synchronized (this) {
             if (!waiters.remove(waiter)) {
                 return;
@@ -521,11 +541,15 @@ public final class BackendPool {
             metrics.waited(clock.getAsLong() - waiter.since);
             busy = inUse.size();
             waiting = waiters.size() + 1;
+            capped = !underAccountCap(waiter.key);
         }
+        String raise = capped
+                ? String.format("account %s has its %d (--max-open-conns-per-account); raise it or --acquire-timeout",
+                        waiter.key.account(), config.maxOpenPerAccount())
+                : "raise --max-open-conns or --acquire-timeout";
         waiter.promise.tryFailure(new PoolTimeoutException(String.format(
-                "berth: no backend connection within %s (pool %s: %d/%d in use, %d waiting); "
-                        + "raise --max-open-conns or --acquire-timeout",
-                human(config.acquireTimeout()), name, busy, config.maxOpenConns(), waiting)));
+                "berth: no backend connection within %s (pool %s: %d/%d in use, %d waiting); %s",
+                human(config.acquireTimeout()), name, busy, config.maxOpenConns(), waiting, raise)));
     }
 
     // ---- upkeep -----------------------------------------------------------------------------------------------
@@ -546,7 +570,7 @@ public final class BackendPool {
         long now = clock.getAsLong();
         List<BackendConnection> aged = idle.removeIf(c -> staleness(c, now) != null);
         for (BackendConnection c : aged) {
-            free(staleness(c, now));
+            free(c.account(), staleness(c, now));
         }
         List<BackendConnection> toPing = new ArrayList<>();
         idle.forEach(c -> {
@@ -562,8 +586,8 @@ public final class BackendPool {
         if (warmFor == null) {
             warm = 0;
         }
-        for (int i = 0; i < warm; i++) {
-            reserve();
+        for (int i = 0; i < warm && underAccountCap(warmFor); i++) {
+            reserve(warmFor);
         }
         return new Housekeeper.Round(aged, toPing, Math.max(warm, 0), warmFor);
     }
@@ -573,7 +597,7 @@ public final class BackendPool {
         synchronized (this) {
             wasIdle = idle.remove(c);
             if (wasIdle) {
-                free(CloseReason.CLOSED_BY_SERVER);
+                free(c.account(), CloseReason.CLOSED_BY_SERVER);
             }
         }
         if (wasIdle) {
@@ -609,7 +633,7 @@ public final class BackendPool {
         synchronized (this) {
             closed = true;
             toClose = idle.removeIf(c -> true);
-            toClose.forEach(c -> free(CloseReason.SHUTDOWN));
+            toClose.forEach(c -> free(c.account(), CloseReason.SHUTDOWN));
         }
         toClose.forEach(this::quit);
     }

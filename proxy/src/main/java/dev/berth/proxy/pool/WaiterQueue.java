@@ -6,6 +6,7 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.function.Predicate;
 
 /** Acquires waiting for a connection, oldest first, each with its deadline. Used under the pool's lock. */
 final class WaiterQueue {
@@ -31,13 +32,14 @@ final class WaiterQueue {
         waiters.add(waiter);
     }
 
-    /** The oldest waiter of any kind, left in the queue. */
-    Waiter peek() {
-        return waiters.peek();
-    }
-
-    Waiter poll() {
-        return waiters.poll();
+    /** The oldest waiter that {@code servable} accepts, left in the queue; null when none. */
+    Waiter first(Predicate<Waiter> servable) {
+        for (Waiter w : waiters) {
+            if (servable.test(w)) {
+                return w;
+            }
+        }
+        return null;
     }
 
     /** Takes the oldest waiter for one key, or null. */

@@ -43,7 +43,7 @@ class BerthCommandTest {
     private static final List<String> FLAGS = List.of("--listen", "--backend", "--backend-user", "--backend-password",
             "--backend-tls", "--backend-tls-verify", "--backend-tls-ca", "--backend-connect-timeout", "--user", "--users-file", "--max-open-conns",
             "--max-idle-conns", "--min-idle-conns", "--conn-max-lifetime", "--conn-max-idle-time", "--idle-ping-after",
-            "--keepalive-interval", "--max-connecting", "--acquire-timeout", "--pool-mode", "--tls", "--no-tls", "--tls-cert", "--tls-key", "--require-tls",
+            "--keepalive-interval", "--max-connecting", "--max-open-conns-per-account", "--acquire-timeout", "--pool-mode", "--tls", "--no-tls", "--tls-cert", "--tls-key", "--require-tls",
             "--default-auth", "--caching-sha2-full-auth", "--rsa-key", "--event-loops", "--handshake-timeout",
             "--max-packet-size", "--max-client-conns", "--max-conns-per-user", "--max-handshake-memory",
             "--max-login-failures", "--login-failure-window", "--help", "--version");

@@ -72,6 +72,27 @@ class IdentityIT {
     }
 
     @Test
+    void anAccountAtItsCapWaitsWhileOthersGoOn() throws Exception {
+        try (RunningBerth berth = RunningBerth.startAsEachClient("--no-tls", "--max-open-conns-per-account", "1",
+                "--acquire-timeout", "1s", "--user", RESTRICTED + ":" + RESTRICTED_PASSWORD,
+                "--user", HASHED + ":" + nativeHash(HASHED_PASSWORD));
+             RawMysqlClient holder = RawMysqlClient.login("127.0.0.1", berth.port(), RESTRICTED,
+                     RESTRICTED_PASSWORD, DB)) {
+            try (RawMysqlClient second = RawMysqlClient.connect("127.0.0.1", berth.port(), 10_000)) {
+                RawMysqlClient.Packet refused = second.tryLogin(RESTRICTED, RESTRICTED_PASSWORD, DB);
+                assertTrue(refused.isErr(), refused.describe());
+                assertEquals(1040, refused.err().code(), refused.describe());
+                assertTrue(refused.err().message().contains("--max-open-conns-per-account"), refused.describe());
+            }
+            try (RawMysqlClient other = RawMysqlClient.login("127.0.0.1", berth.port(), HASHED, HASHED_PASSWORD,
+                    DB)) {
+                assertEquals(HASHED + "@%", other.queryValue("SELECT CURRENT_USER()"), "another account goes on");
+            }
+            assertEquals(RESTRICTED + "@%", holder.queryValue("SELECT CURRENT_USER()"));
+        }
+    }
+
+    @Test
     void withAServiceAccountEveryClientIsThatAccount() throws Exception {
         try (RunningBerth berth = RunningBerth.start("--no-tls");
              RawMysqlClient c = RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER,
