@@ -230,6 +230,13 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             case Command.COM_QUERY -> {
                 if (KillStatement.looksLikeKill(Packets.payloadStart(frame))) {
                     KillCommand.runQuery(server.sessions(), this, frame);
+                } else if (KillStatement.laterStatementIsKill(Packets.payloadStart(frame))) {
+                    int sequence = Packets.sequenceId(frame) + 1;
+                    frame.release();
+                    midPacket = false;
+                    reply(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
+                            "berth: KILL must be a statement of its own through Berth, whose connection ids it "
+                                    + "translates; send it alone")));
                 } else {
                     forward(frame, command);
                 }

@@ -43,6 +43,53 @@ record KillStatement(long id, boolean queryOnly) {
         return payloadStart.writerIndex() - statementStart(payloadStart) < 4 || looksLikeKill(payloadStart);
     }
 
+    /**
+     * Whether a statement after the first of a multi-statement query is a KILL: its id would reach the server
+     * untranslated (a backend thread id, another client's perhaps), so such a query is refused. Strings, quoted names
+     * and comments are skipped; a query without a {@code ;} costs one scan for it.
+     */
+    static boolean laterStatementIsKill(ByteBuf payload) {
+        int end = payload.writerIndex();
+        if (payload.indexOf(payload.readerIndex() + 1, end, (byte) ';') < 0) {
+            return false;
+        }
+        int i = statementStart(payload);
+        while (i < end) {
+            byte b = payload.getByte(i);
+            if (b == '\'' || b == '"' || b == '`') {
+                i = afterQuoted(payload, i, b);
+            } else if (startsWith(payload, i, "/*") && !startsWith(payload, i, "/*!") && !startsWith(payload, i, "/*M!")) {
+                int close = indexOf(payload, i + 2, "*/");
+                i = close < 0 ? end : close + 2;
+            } else if (b == '#' || startsWith(payload, i, "-- ")) {
+                int newline = payload.indexOf(i, end, (byte) '\n');
+                i = newline < 0 ? end : newline + 1;
+            } else if (b == ';') {
+                i = statementStart(payload, i + 1);
+                if (end - i >= 4 && startsWith(payload, i, "kill")) {
+                    return true;
+                }
+            } else {
+                i++;
+            }
+        }
+        return false;
+    }
+
+    /** The index after a quoted string or name opened at {@code open}; backslash escapes in strings. */
+    private static int afterQuoted(ByteBuf payload, int open, byte quote) {
+        int end = payload.writerIndex();
+        for (int i = open + 1; i < end; i++) {
+            byte b = payload.getByte(i);
+            if (b == '\\' && quote != '`') {
+                i++;
+            } else if (b == quote) {
+                return i + 1;
+            }
+        }
+        return end;
+    }
+
     /** Parses a KILL statement; null when it is another form (KILL USER, a subquery id), which Berth refuses. */
     static KillStatement parse(ByteBuf payload) {
         KillStatement kill = parseTemplate(payload);
@@ -71,7 +118,12 @@ record KillStatement(long id, boolean queryOnly) {
 
     /** Where the statement's first keyword starts, past whitespace, comments and executable-comment markers. */
     private static int statementStart(ByteBuf payload) {
-        int i = payload.readerIndex() + 1;
+        return statementStart(payload, payload.readerIndex() + 1);
+    }
+
+    /** Where the statement that starts at or after {@code from} has its first keyword. */
+    private static int statementStart(ByteBuf payload, int from) {
+        int i = from;
         int end = payload.writerIndex();
         while (i < end) {
             byte b = payload.getByte(i);

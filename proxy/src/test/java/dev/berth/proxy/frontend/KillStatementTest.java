@@ -59,4 +59,18 @@ class KillStatementTest {
     void startsOfOtherStatementsAreNoKill(String start) {
         assertFalse(KillStatement.mayBeKill(query(start)), start);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT 1; KILL 5", "SELECT 1;/* why */ kill query 5", "DO 1;\n-- note\nKILL CONNECTION 5",
+        "SELECT 'a;b'; KILL 5", "SELECT 1; SELECT 2; KILL 5"})
+    void aKillAfterAnotherStatementIsFound(String sql) {
+        assertTrue(KillStatement.laterStatementIsKill(query(sql)), sql);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT ';KILL 5'", "SELECT \"x\\\";kill 5\"", "SELECT 1 -- ; KILL 5", "SELECT 1 # ; KILL 5",
+        "SELECT `a;kill 5`", "SELECT 1 /* ; KILL 5 */", "SELECT 1; SELECT 2", "KILL 5", "SELECT 1"})
+    void otherQueriesHaveNoLaterKill(String sql) {
+        assertFalse(KillStatement.laterStatementIsKill(query(sql)), sql);
+    }
 }

@@ -116,6 +116,16 @@ class SessionFidelityIT {
     }
 
     @Test
+    void aKillBehindAnotherStatementIsRefusedNotPassedOn() throws Exception {
+        try (RawMysqlClient client = login(RunningBerth.USER, RunningBerth.PASSWORD)) {
+            RawMysqlClient.Result result = client.query("SELECT 1; KILL QUERY 1");
+            assertTrue(result.err() != null, "a KILL with a server thread id went through");
+            assertEquals(1148, result.err().code(), result.err().toString());
+            assertEquals("1", client.queryValue("SELECT 1"), "the session goes on");
+        }
+    }
+
+    @Test
     void processKillWithoutAnIdIsACleanErrorAndTheSessionGoesOn() throws Exception {
         try (RawMysqlClient client = login(RunningBerth.USER, RunningBerth.PASSWORD)) {
             client.command(Command.COM_PROCESS_KILL, new byte[0]);
