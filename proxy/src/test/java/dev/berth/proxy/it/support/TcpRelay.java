@@ -64,8 +64,16 @@ public final class TcpRelay implements AutoCloseable {
                 closeQuietly(client);
                 continue;
             }
-            sockets.add(client);
-            sockets.add(server);
+            synchronized (this) {
+                if (listener != s) {
+                    // stop() ran while this one was being accepted: it must not outlive the stop.
+                    closeQuietly(client);
+                    closeQuietly(server);
+                    return;
+                }
+                sockets.add(client);
+                sockets.add(server);
+            }
             pipe(client, server, null);
             pipe(server, client, bytesToClients);
         }
@@ -103,6 +111,7 @@ public final class TcpRelay implements AutoCloseable {
     /** Stops listening and cuts every relayed connection. */
     public synchronized void stop() {
         ServerSocket s = listener;
+        listener = null;
         if (s != null) {
             closeQuietly(s);
         }
