@@ -50,19 +50,33 @@ class ZstdCompressionTest {
         alloc.assertAllReleased();
     }
 
-    /** What Berth sends is a zstd frame any zstd reads, and Berth's decoder reads it back as the same frames. */
+    /**
+     * What Berth sends is a zstd frame per compressed packet, of 64 KB at most, that any zstd reads, and Berth's
+     * decoder reads it back as the same frames.
+     */
     @Test
     void resultSetRoundTrip() {
         byte[][] frames = {frame(1, text(3000)), frame(2, text(70_000)), frame(3, new byte[] {(byte) 0xfe, 0, 0})};
+        byte[] plain = concat(frames);
         EmbeddedChannel server = channel();
-        server.writeOutbound(alloc.wrap(concat(frames)));
-        byte[] packet = drainOutbound(server).get(0);
-        int uncompressed = concat(frames).length;
-        assertArrayEquals(header(packet.length - 7, 0, uncompressed), Arrays.copyOf(packet, 7));
-        assertArrayEquals(concat(frames), Zstd.decompress(Arrays.copyOfRange(packet, 7, packet.length), uncompressed));
+        server.writeOutbound(alloc.wrap(plain));
+        List<byte[]> packets = drainOutbound(server);
+        assertEquals(2, packets.size());
+        int at = 0;
+        for (int i = 0; i < packets.size(); i++) {
+            byte[] packet = packets.get(i);
+            int uncompressed = Math.min(65536, plain.length - at);
+            assertArrayEquals(header(packet.length - 7, i, uncompressed), Arrays.copyOf(packet, 7));
+            assertArrayEquals(Arrays.copyOfRange(plain, at, at + uncompressed),
+                    Zstd.decompress(Arrays.copyOfRange(packet, 7, packet.length), uncompressed));
+            at += uncompressed;
+        }
+        assertEquals(plain.length, at);
 
         EmbeddedChannel client = channel();
-        client.writeInbound(alloc.wrap(packet));
+        for (byte[] packet : packets) {
+            client.writeInbound(alloc.wrap(packet));
+        }
         List<byte[]> read = drainInbound(client);
         assertEquals(3, read.size());
         for (int i = 0; i < frames.length; i++) {
