@@ -36,6 +36,20 @@ public final class TrackingAllocator extends AbstractByteBufAllocator {
         }
     }
 
+    /**
+     * The capacity of the buffers allocated since the last {@link #assertAllReleased} that are still referenced: the
+     * memory held right now by whatever holds them.
+     */
+    public long liveBytes() {
+        long live = 0;
+        for (ByteBuf buf : allocated) {
+            if (buf.refCnt() > 0) {
+                live += buf.capacity();
+            }
+        }
+        return live;
+    }
+
     @Override
     protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
         ByteBuf buf = new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);

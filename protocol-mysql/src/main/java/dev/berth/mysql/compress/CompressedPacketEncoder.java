@@ -1,6 +1,6 @@
 package dev.berth.mysql.compress;
 
-import dev.berth.mysql.codec.Packets;
+import dev.berth.mysql.codec.PacketFrameDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -11,10 +11,13 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 
 /**
- * Wraps the outgoing byte stream into compressed packets. Like a server, which compresses its network buffer
- * when it flushes, it gathers what is written until a flush and sends it as one compressed packet (several past
- * 16 MB - 1). Writes are {@link ByteBuf}s of MySQL packets; a write's promise completes when the compressed
- * packets holding its last byte are written. What waits for a flush counts against the channel's writability.
+ * Wraps the outgoing byte stream into compressed packets. It compresses as writes arrive: every
+ * {@link PacketFrameDecoder#CHUNK_SIZE} bytes written (64 KB) go out as one compressed packet at once, and what is left
+ * at a flush as one more, smaller. Compressed packets are only a byte stream to the client, so MySQL packets may be
+ * split across them anywhere. Writes are {@link ByteBuf}s of MySQL packets; a write's promise completes when the
+ * compressed packets holding its last byte are written. So the encoder holds less than 64 KB of what is written, plus
+ * the one packet it is compressing; the rest is in the channel's buffer, and both count against the channel's
+ * writability.
  *
  * <p>Under 50 bytes, or when compressing does not make it smaller, a payload is stored as it is (uncompressed
  * length 0), as MySQL's {@code my_compress} does. The compressed sequence ids go on from the client's last one
@@ -25,6 +28,8 @@ import java.nio.channels.ClosedChannelException;
 final class CompressedPacketEncoder extends ChannelOutboundHandlerAdapter {
     /** MySQL's MIN_COMPRESS_LENGTH: shorter payloads are never worth compressing. */
     static final int MIN_COMPRESS_LENGTH = 50;
+    /** The most a compressed packet holds uncompressed: what the proxy forwards at a time anyway. */
+    static final int MAX_UNCOMPRESSED_LENGTH = PacketFrameDecoder.CHUNK_SIZE;
 
     private final Compressor compressor;
     private final CompressedSequence sequence;
@@ -49,8 +54,9 @@ final class CompressedPacketEncoder extends ChannelOutboundHandlerAdapter {
             return;
         }
         pending.add(buf, promise);
-        // A writer that never flushes still gets full packets out, so the queue stays bounded.
-        while (pending.readableBytes() >= Packets.MAX_PAYLOAD) {
+        // Compressed as it comes: a large packet is never held whole, and a writer that never flushes still gets its
+        // bytes out.
+        while (pending.readableBytes() >= MAX_UNCOMPRESSED_LENGTH) {
             writeCompressedPacket(ctx);
         }
     }
@@ -65,7 +71,7 @@ final class CompressedPacketEncoder extends ChannelOutboundHandlerAdapter {
 
     private void writeCompressedPacket(ChannelHandlerContext ctx) {
         ChannelPromise promise = ctx.newPromise();
-        ByteBuf chunk = pending.remove(Packets.MAX_PAYLOAD, promise);
+        ByteBuf chunk = pending.remove(MAX_UNCOMPRESSED_LENGTH, promise);
         if (!chunk.isReadable()) {
             ctx.write(chunk, promise); // only empty writes were queued: complete their promises, send nothing
             return;

@@ -19,6 +19,7 @@ import dev.berth.mysql.TrackingAllocator;
 import dev.berth.mysql.codec.MalformedPacketException;
 import dev.berth.mysql.codec.PacketFrameDecoder;
 import dev.berth.mysql.codec.PacketTooLargeException;
+import dev.berth.mysql.codec.Packets;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ResourceLeakDetector;
@@ -181,6 +182,114 @@ class CompressedPacketDecoderTest {
         assertDiscardsEverythingAfter(ch);
     }
 
+    /**
+     * A 20 MB COM_QUERY, two MySQL frames sent as two zlib-compressed packets of 16 MB - 1 uncompressed bytes (12 MB
+     * compressed), fed in 8 KB pieces into the decoder and the streaming frame decoder behind it, as in the proxy: the
+     * query's head comes out while its first compressed packet is still arriving, and between two pieces the handlers
+     * hold no more than their 64 KB chunks and a read or two. Before, the decoder held the whole compressed packet,
+     * then it inflated, before anything came out (a peak of 28 MB here).
+     */
+    @Test
+    void twentyMegabyteQueryComesOutWhileItArrives() {
+        byte[] plain = Wire.largeQuery(20_000_000, Wire.letters(20_000_000, 15));
+        byte[] wire = Wire.inCompressedPackets(plain, Wire::compressed);
+        EmbeddedChannel ch = streamingChannel();
+        CompressedPacketDecoder decoder = ch.pipeline().get(CompressedPacketDecoder.class);
+        PieceFeeder feeder = new PieceFeeder(ch, alloc, plain).watching(decoder::heldBytes).feed(wire, 8192);
+        feeder.assertComplete();
+        System.out.printf("zlib, %,d bytes in %,d compressed, 8 KB reads: first output after %,d bytes fed, "
+                        + "largest message %,d bytes, peak held %,d bytes, by the decoder %,d%n", plain.length,
+                wire.length, feeder.fedAtFirstOutput(), feeder.largestMessage(), feeder.peakLiveBytes(),
+                feeder.peakHeld());
+        assertTrue(feeder.fedAtFirstOutput() <= 128 * 1024, "first output after " + feeder.fedAtFirstOutput());
+        assertTrue(feeder.peakLiveBytes() <= 256 * 1024, "held " + feeder.peakLiveBytes() + " bytes at once");
+        assertTrue(feeder.peakHeld() <= PacketFrameDecoder.CHUNK_SIZE + 2 * 8192, "the decoder held "
+                + feeder.peakHeld());
+        assertFalse(ch.finish());
+    }
+
+    /**
+     * 16 MB of one letter deflates to 16 KB, so one read holds a whole compressed packet that inflates a thousandfold.
+     * With a consumer that pauses reading after every message, as the proxy does while the other side can't take
+     * more, it comes out a 64 KB piece per read request, and the decoder holds that piece and the read, no more.
+     * Before, it came out as one 16 MB buffer.
+     */
+    @Test
+    void whatInflatesAThousandfoldComesOutOnlyAsFastAsItIsTaken() {
+        byte[] plain = Wire.largeQuery(Packets.MAX_PAYLOAD - Packets.HEADER_SIZE, new byte[] {'x'});
+        byte[] wire = Wire.compressed(0, plain);
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.config().setAllocator(alloc);
+        ch.pipeline().addLast(decoder(Packets.MAX_PAYLOAD), new PauseAfterEachMessage());
+        PieceFeeder feeder = new PieceFeeder(ch, alloc, plain).feed(wire, wire.length).resumeUntilDry();
+        feeder.assertComplete();
+        System.out.printf("zlib, %,d bytes in %,d compressed, paused after each message: largest message %,d bytes, "
+                + "peak held %,d bytes%n", plain.length, wire.length, feeder.largestMessage(), feeder.peakLiveBytes());
+        assertTrue(feeder.largestMessage() <= PacketFrameDecoder.CHUNK_SIZE, "a message of " + feeder.largestMessage());
+        assertTrue(feeder.peakLiveBytes() <= PacketFrameDecoder.CHUNK_SIZE + 2L * wire.length,
+                "held " + feeder.peakLiveBytes() + " bytes at once");
+        assertFalse(ch.finish());
+    }
+
+    /**
+     * Byte at a time, with chunks of 100 bytes so that every path is taken: a stored payload longer than a chunk, a
+     * compressed one inflating to 40 chunks (streamed), a small compressed one (inflated whole once it is in), the real
+     * client's query. Every message is a chunk at most, together they are the plain stream, and the decoder never
+     * holds more than a chunk of output and the few bytes it waits on.
+     */
+    @Test
+    void everyPathFedOneByteAtATime() {
+        byte[] storedPart = Wire.letters(250, 1);
+        byte[] streamedPart = text(4000);
+        byte[] wholePart = text(60);
+        byte[] wire = concat(stored(0, storedPart), compressed(1, streamedPart), compressed(2, wholePart),
+                MariaDbCapture.CLIENT_QUERY);
+        byte[] plain = concat(storedPart, streamedPart, wholePart, hex("09 00 00 00 03 'select 1'"));
+        CompressedPacketDecoder decoder = new CompressedPacketDecoder(CompressionAlgorithm.ZLIB.newDecompressor(),
+                new CompressedSequence(), 1 << 20, 100);
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.config().setAllocator(alloc);
+        ch.pipeline().addLast(decoder);
+        PieceFeeder feeder = new PieceFeeder(ch, alloc, plain);
+        int peak = 0;
+        for (byte b : wire) {
+            feeder.feed(new byte[] {b}, 1);
+            peak = Math.max(peak, decoder.heldBytes());
+        }
+        feeder.assertComplete();
+        assertTrue(feeder.largestMessage() <= 100, "a message of " + feeder.largestMessage());
+        assertTrue(peak <= 100 + 128, "held " + peak);
+        assertFalse(ch.finish());
+    }
+
+    /** The same checks hold for a payload streamed in chunks, fed a byte at a time: each fails as it shows. */
+    @Test
+    void streamedPayloadsFailTheSameChecks() {
+        byte[] lieMore = MariaDbCapture.SERVER_RESULT.clone();
+        lieMore[4] = 59;
+        byte[] lieLess = MariaDbCapture.SERVER_RESULT.clone();
+        lieLess[4] = 57;
+        byte[] cut = Arrays.copyOf(MariaDbCapture.SERVER_RESULT, MariaDbCapture.SERVER_RESULT.length - 4);
+        cut[0] -= 4;
+        byte[] trailing = concat(MariaDbCapture.SERVER_RESULT, new byte[] {0});
+        trailing[0] += 1;
+        byte[] garbage = new byte[200];
+        new Random(7).nextBytes(garbage);
+        for (byte[] input : List.of(lieMore, lieLess, cut, trailing, concat(header(200, 1, 300), garbage))) {
+            EmbeddedChannel ch = new EmbeddedChannel();
+            ch.config().setAllocator(alloc);
+            ch.pipeline().addLast(new CompressedPacketDecoder(CompressionAlgorithm.ZLIB.newDecompressor(),
+                    new CompressedSequence(), 1 << 20, 16));
+            DecoderException e = assertThrows(DecoderException.class, () -> {
+                for (byte b : input) {
+                    ch.writeInbound(alloc.wrap(new byte[] {b}));
+                }
+            });
+            assertInstanceOf(MalformedPacketException.class, e.getCause());
+            assertDiscardsEverythingAfter(ch);
+        }
+    }
+
     private void assertMalformed(EmbeddedChannel ch, byte[] input) {
         DecoderException e = assertThrows(DecoderException.class, () -> ch.writeInbound(alloc.wrap(input)));
         assertInstanceOf(MalformedPacketException.class, e.getCause());
@@ -203,6 +312,17 @@ class CompressedPacketDecoderTest {
         ch.config().setAllocator(alloc);
         ch.pipeline().addLast(decoder(max));
         ch.pipeline().addLast("frames", new PacketFrameDecoder(1 << 24));
+        return ch;
+    }
+
+    /** As in the proxy's command phase: frames over 64 KB come out as their head and chunks. */
+    private EmbeddedChannel streamingChannel() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.config().setAllocator(alloc);
+        ch.pipeline().addLast(decoder(Packets.MAX_PAYLOAD));
+        PacketFrameDecoder frames = new PacketFrameDecoder(1 << 26);
+        frames.streamLargeFrames(true);
+        ch.pipeline().addLast("frames", frames);
         return ch;
     }
 

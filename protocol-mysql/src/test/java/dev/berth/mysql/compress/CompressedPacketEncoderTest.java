@@ -1,5 +1,6 @@
 package dev.berth.mysql.compress;
 
+import static dev.berth.mysql.Golden.bytes;
 import static dev.berth.mysql.Golden.hex;
 import static dev.berth.mysql.compress.Wire.concat;
 import static dev.berth.mysql.compress.Wire.drainInbound;
@@ -21,6 +22,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.UnsupportedMessageTypeException;
 import io.netty.util.ResourceLeakDetector;
@@ -133,8 +135,9 @@ class CompressedPacketEncoderTest {
     }
 
     /**
-     * A logical packet of 16 MB + 10 (two MySQL frames) becomes two compressed packets, the first of 16 MB - 1
-     * uncompressed bytes, cut as soon as that much is queued; the client side reads back the same two frames.
+     * A logical packet of 16 MB + 10 (two MySQL frames, 16 MB + 17 bytes) becomes 256 compressed packets of 64 KB
+     * uncompressed, each cut as soon as that much is queued, and one of the 17 bytes left at the flush, numbered on
+     * through 255 to 0; the client side reads back the same two frames.
      */
     @Test
     void sixteenMegabytePacketRoundTrip() {
@@ -150,15 +153,17 @@ class CompressedPacketEncoderTest {
         byte[] first = frame(0, text(Packets.MAX_PAYLOAD));
         byte[] last = frame(1, text(10));
         ChannelFuture firstWrite = server.write(alloc.wrap(first));
-        assertEquals(1, sentBeforeTls.size(), "a full packet goes before any flush");
-        assertFalse(firstWrite.isDone(), "4 bytes of it still wait");
+        assertEquals(256, sentBeforeTls.size(), "full packets go before any flush");
+        assertFalse(firstWrite.isDone(), "3 bytes of it still wait");
         server.writeAndFlush(alloc.wrap(last));
         assertTrue(firstWrite.isSuccess());
         List<byte[]> packets = drainOutbound(server);
-        assertEquals(2, packets.size());
-        assertArrayEquals(hex("ff ff ff"), Arrays.copyOfRange(packets.get(0), 4, 7), "uncompressed 16 MB - 1");
+        assertEquals(257, packets.size());
+        assertArrayEquals(hex("00 00 01"), Arrays.copyOfRange(packets.get(0), 4, 7), "uncompressed 64 KB");
+        assertArrayEquals(stored(0, concat(Arrays.copyOfRange(first, 256 << 16, first.length), last)),
+                packets.get(256), "the 17 bytes left, stored: under 50");
         assertEquals(0, packets.get(0)[3]);
-        assertEquals(1, packets.get(1)[3]);
+        assertEquals((byte) 255, packets.get(255)[3]);
 
         EmbeddedChannel client = server();
         for (byte[] packet : packets) {
@@ -170,6 +175,106 @@ class CompressedPacketEncoderTest {
         assertArrayEquals(last, frames.get(1));
         assertFalse(server.finish());
         assertFalse(client.finish());
+    }
+
+    /**
+     * A 20 MB row written at once (two MySQL frames) goes out as compressed packets of at most 64 KB uncompressed
+     * each, numbered in turn, and the client side reads the same frames back. Before, it went out as packets of
+     * 16 MB - 1, each compressed whole into a buffer of its own.
+     */
+    @Test
+    void twentyMegabyteWriteGoesOutIn64KbPackets() {
+        byte[] plain = Wire.largeQuery(20_000_000, Wire.letters(1 << 20, 7));
+        EmbeddedChannel server = server();
+        server.writeOutbound(alloc.wrap(plain));
+        List<byte[]> packets = drainOutbound(server);
+        long total = 0;
+        for (int i = 0; i < packets.size(); i++) {
+            byte[] packet = packets.get(i);
+            int uncompressed = medium(packet, 4);
+            int plainLength = uncompressed == 0 ? medium(packet, 0) : uncompressed;
+            assertTrue(plainLength <= PacketFrameDecoder.CHUNK_SIZE, "packet " + i + ": " + plainLength + " bytes");
+            assertEquals(i & 0xff, packet[3] & 0xff, "sequence id of packet " + i);
+            total += plainLength;
+        }
+        assertEquals(plain.length, total);
+
+        EmbeddedChannel client = server();
+        for (byte[] packet : packets) {
+            client.writeInbound(alloc.wrap(packet));
+        }
+        assertArrayEquals(plain, concat(drainInbound(client).toArray(new byte[0][])));
+        assertFalse(server.finish());
+        assertFalse(client.finish());
+    }
+
+    /**
+     * A 20 MB row arriving as 8 KB writes without a flush, as the proxy forwards a backend's reads, each write taken
+     * by the socket once the encoder passes it on: the row is compressed as it comes, and the encoder never holds
+     * more than a 64 KB packet's worth of it. Before, it held up to 16 MB until a flush or a full packet.
+     */
+    @Test
+    void writesAreCompressedAsTheyArrive() {
+        byte[] plain = Wire.largeQuery(20_000_000, Wire.letters(1 << 20, 7));
+        List<byte[]> sent = new ArrayList<>();
+        EmbeddedChannel server = server();
+        server.pipeline().addFirst("socket", new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ByteBuf packet = (ByteBuf) msg;
+                sent.add(bytes(packet));
+                packet.release();
+                promise.setSuccess();
+            }
+        });
+        long peak = 0;
+        for (int at = 0; at < plain.length; at += 8192) {
+            server.write(alloc.wrap(Arrays.copyOfRange(plain, at, Math.min(plain.length, at + 8192))));
+            peak = Math.max(peak, alloc.liveBytes());
+        }
+        server.flush();
+        System.out.printf("encoder, %,d bytes in 8 KB writes: %d packets, peak held %,d bytes%n", plain.length,
+                sent.size(), peak);
+        assertTrue(peak <= PacketFrameDecoder.CHUNK_SIZE + 2 * 8192, "held " + peak + " bytes at once");
+
+        EmbeddedChannel client = server();
+        for (byte[] packet : sent) {
+            client.writeInbound(alloc.wrap(packet));
+        }
+        assertArrayEquals(plain, concat(drainInbound(client).toArray(new byte[0][])));
+        assertFalse(server.finish());
+        assertFalse(client.finish());
+    }
+
+    /**
+     * What waits in the encoder counts against the channel's writability, and what it compressed sits in the channel's
+     * buffer, counted too: with the proxy's water marks (64 KB, 256 KB), incompressible 8 KB writes without a flush
+     * make the channel unwritable once about 256 KB are written, and the flush that sends them makes it writable again.
+     */
+    @Test
+    void writabilityCountsWhatWaitsAndWhatWasCompressed() {
+        byte[] random = new byte[1 << 20];
+        new Random(3).nextBytes(random);
+        EmbeddedChannel server = server();
+        server.config().setWriteBufferWaterMark(new WriteBufferWaterMark(64 * 1024, 256 * 1024));
+        int written = 0;
+        while (server.isWritable()) {
+            assertTrue(written < random.length, "still writable after " + written + " bytes");
+            server.write(alloc.wrap(Arrays.copyOfRange(random, written, written + 8192)));
+            written += 8192;
+        }
+        // Each packet in the channel's buffer counts with its header and the buffer's own overhead per message.
+        assertTrue(written >= 256 * 1024 - 8192 && written <= 256 * 1024 + 8192, written + " bytes written");
+        server.flush();
+        assertTrue(server.isWritable());
+        List<byte[]> packets = drainOutbound(server);
+        long total = 0;
+        for (byte[] packet : packets) {
+            assertEquals(0, medium(packet, 4), "stored: random bytes do not shrink");
+            total += medium(packet, 0);
+        }
+        assertEquals(written, total);
+        assertFalse(server.finish());
     }
 
     @Test
@@ -208,6 +313,10 @@ class CompressedPacketEncoderTest {
             ids.add(packet[3] & 0xff);
         }
         return ids;
+    }
+
+    private static int medium(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16;
     }
 
     private EmbeddedChannel server() {

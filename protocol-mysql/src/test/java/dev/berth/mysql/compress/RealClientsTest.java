@@ -9,7 +9,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -69,7 +71,25 @@ class RealClientsTest {
         assertEquals("done", lines.get(301));
     }
 
-    /** mysqlnd (PHP mysqli with MYSQLI_CLIENT_COMPRESS): a result set and a prepared statement. */
+    /**
+     * libmariadb with a 5 MB query and a 5 MB row: the query's compressed packet (libmariadb compresses a whole 5 MB
+     * packet into one) is inflated as it arrives, and the row goes back in compressed packets of 64 KB.
+     */
+    @Test
+    void mariadbCommandLineClientLargePackets() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/mariadb")), "no mariadb client");
+        String value = new String(Wire.letters(5_000_000, 5), StandardCharsets.US_ASCII);
+        Path sql = dir.resolve("large.sql");
+        Files.writeString(sql, "select length(v), md5(v) from (select '" + value + "' as v) t;\n"
+                + "select concat('<', repeat('y', 5000000), '>');\n");
+        List<String> lines = run(sql, "mariadb", "--compress", "--max-allowed-packet=64M", "-h127.0.0.1",
+                "-P" + relay.port(), "-uroot", "--batch", "--skip-column-names", "test");
+        assertEquals(2, lines.size(), "lines");
+        assertEquals("5000000\t" + md5(value), lines.get(0));
+        assertEquals("<" + "y".repeat(5_000_000) + ">", lines.get(1));
+    }
+
+    /** mysqlnd (PHP mysqli with MYSQLI_CLIENT_COMPRESS): result sets, one a 3 MB row, and a prepared statement. */
     @Test
     void phpMysqli() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/php")), "no php");
@@ -85,6 +105,8 @@ class RealClientsTest {
                     $rows++;
                     $length += strlen($row['repeat(\\'x\\', 100)']);
                 }
+                $large = $m->query("select concat('<', repeat('z', 3000000), '>')")->fetch_row()[0];
+                $rows += $large === '<' . str_repeat('z', 3000000) . '>' ? 0 : 1000;
                 $s = $m->prepare("select ? + 1");
                 $v = 41;
                 $s->bind_param("i", $v);
@@ -97,15 +119,32 @@ class RealClientsTest {
         assertEquals(List.of("300 30000 42"), lines);
     }
 
-    private static List<String> run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    private List<String> run(String... command) throws IOException, InterruptedException {
+        return run(null, command);
+    }
+
+    /**
+     * Runs {@code command} with {@code input} (a file, or nothing) as its standard input; its output goes to a file,
+     * so that a client printing megabytes never waits on a full pipe.
+     */
+    private List<String> run(Path input, String... command) throws IOException, InterruptedException {
+        Path output = Files.createTempFile(dir, "client", ".out");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        if (input != null) {
+            builder.redirectInput(input.toFile());
+        }
+        Process process = builder.start();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("client hung: " + String.join(" ", command));
         }
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String out = Files.readString(output, StandardCharsets.UTF_8);
         assertEquals(0, process.exitValue(), out);
         return new ArrayList<>(out.lines().toList());
+    }
+
+    private static String md5(String s) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.US_ASCII)));
     }
 
     private static boolean serverListening() {

@@ -2,11 +2,16 @@ package dev.berth.mysql.compress;
 
 import static dev.berth.mysql.Golden.bytes;
 
+import dev.berth.mysql.codec.Packets;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.function.BiFunction;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
@@ -68,6 +73,49 @@ final class Wire {
         return bytes;
     }
 
+    /** {@code n} pseudo-random lowercase letters: deflate and zstd make them about 60 % of their size, no less. */
+    static byte[] letters(int n, long seed) {
+        Random random = new Random(seed);
+        byte[] bytes = new byte[n];
+        for (int i = 0; i < n; i++) {
+            bytes[i] = (byte) ('a' + random.nextInt(26));
+        }
+        return bytes;
+    }
+
+    /**
+     * A COM_QUERY of {@code length} payload bytes as the MySQL frames a client sends it: 16 MB - 1 payload bytes
+     * each, then the rest ({@code body} makes the query text, repeated as needed).
+     */
+    static byte[] largeQuery(int length, byte[] body) {
+        byte[] payload = new byte[length];
+        payload[0] = 0x03;
+        for (int at = 1; at < length; at += body.length) {
+            System.arraycopy(body, 0, payload, at, Math.min(body.length, length - at));
+        }
+        List<byte[]> frames = new ArrayList<>();
+        int sequenceId = 0;
+        for (int at = 0; ; at += Packets.MAX_PAYLOAD) {
+            int n = Math.min(Packets.MAX_PAYLOAD, length - at);
+            frames.add(frame(sequenceId++, Arrays.copyOfRange(payload, at, at + n)));
+            if (n < Packets.MAX_PAYLOAD) {
+                return concat(frames.toArray(new byte[0][]));
+            }
+        }
+    }
+
+    /**
+     * {@code plain} cut into compressed packets of the largest size, 16 MB - 1 uncompressed bytes, each made by
+     * {@code pack} from its sequence id and its piece, as a client that compresses its whole buffer does.
+     */
+    static byte[] inCompressedPackets(byte[] plain, BiFunction<Integer, byte[], byte[]> pack) {
+        List<byte[]> packets = new ArrayList<>();
+        for (int at = 0, id = 0; at < plain.length; at += Packets.MAX_PAYLOAD, id++) {
+            packets.add(pack.apply(id, Arrays.copyOfRange(plain, at, Math.min(plain.length, at + Packets.MAX_PAYLOAD))));
+        }
+        return concat(packets.toArray(new byte[0][]));
+    }
+
     static byte[] concat(byte[]... parts) {
         int length = 0;
         for (byte[] part : parts) {
@@ -82,13 +130,13 @@ final class Wire {
         return all;
     }
 
-    /** Reads, copies and releases every inbound message. */
+    /** Reads, copies and releases every inbound message: buffers, or the content of frame chunks. */
     static List<byte[]> drainInbound(EmbeddedChannel ch) {
         List<byte[]> messages = new ArrayList<>();
-        ByteBuf buf;
-        while ((buf = ch.readInbound()) != null) {
-            messages.add(bytes(buf));
-            buf.release();
+        Object msg;
+        while ((msg = ch.readInbound()) != null) {
+            messages.add(bytes(msg instanceof ByteBufHolder chunk ? chunk.content() : (ByteBuf) msg));
+            ReferenceCountUtil.release(msg);
         }
         return messages;
     }
