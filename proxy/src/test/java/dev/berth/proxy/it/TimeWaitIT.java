@@ -3,6 +3,7 @@ package dev.berth.proxy.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.berth.proxy.it.support.ChurnClient;
@@ -52,6 +53,8 @@ class TimeWaitIT {
      * one's COM_RESET_CONNECTION finished gets another connection.
      */
     private static final int HANDFUL = 4;
+    /** Direct churn in the namespace stops after this many failed connects: running out of ports is shown by then. */
+    private static final int DIRECT_FAILURES = 10;
 
     private static final long PID = ProcessHandle.current().pid();
     private static final String NETNS = "berthtw" + PID % 100_000;
@@ -196,12 +199,13 @@ class TimeWaitIT {
             assumeTrue(Files.exists(socket), "Berth did not start in the namespace: " + Files.readString(berthLog.toPath()));
 
             ChurnClient.Result through = churnInNamespace("jdbc:mariadb://localhost/" + TestDatabase.DATABASE
-                    + "?localSocket=" + socket + "&sslMode=disable", RunningBerth.USER, RunningBerth.PASSWORD);
+                    + "?localSocket=" + socket + "&sslMode=disable", RunningBerth.USER, RunningBerth.PASSWORD,
+                    ITERATIONS);
             int throughTimeWait = SocketStates.timeWaitSockets(NETNS, towardDb).size();
             int backendConnects = relay.accepted.size();
 
             ChurnClient.Result direct = churnInNamespace("jdbc:mariadb://" + backend + "/" + TestDatabase.DATABASE
-                    + "?sslMode=disable&connectTimeout=5000", db.rootUser(), db.rootPassword());
+                    + "?sslMode=disable&connectTimeout=5000", db.rootUser(), db.rootPassword(), DIRECT_FAILURES);
             int directTimeWait = SocketStates.timeWaitSockets(NETNS, towardDb).size();
 
             System.out.printf("[TimeWaitIT] app namespace with ephemeral ports 40000-40100, %d x connect/SELECT 1/"
@@ -312,12 +316,16 @@ class TimeWaitIT {
         return p;
     }
 
-    private static ChurnClient.Result churnInNamespace(String url, String user, String password) throws Exception {
+    private static ChurnClient.Result churnInNamespace(String url, String user, String password, int maxFailures)
+            throws Exception {
         File log = File.createTempFile("berth-churn-", ".log");
         try {
             Process p = startInNamespace(log, ChurnClient.class.getName(), url, user, password,
-                    String.valueOf(ITERATIONS));
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "churn client finished");
+                    String.valueOf(ITERATIONS), String.valueOf(maxFailures));
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("churn client did not finish in 180 s: " + Files.readString(log.toPath(), StandardCharsets.UTF_8));
+            }
             return ChurnClient.Result.parse(Files.readString(log.toPath(), StandardCharsets.UTF_8));
         } finally {
             log.delete();

@@ -36,10 +36,15 @@ public final class ChurnClient {
     }
 
     public static Result churn(String url, String user, String password, int iterations) {
+        return churn(url, user, password, iterations, iterations);
+    }
+
+    /** As {@link #churn(String, String, String, int)}, stopping early once {@code maxFailures} connects have failed. */
+    public static Result churn(String url, String user, String password, int iterations, int maxFailures) {
         int ok = 0;
         int failed = 0;
         String firstFailure = null;
-        for (int i = 0; i < iterations; i++) {
+        for (int i = 0; i < iterations && failed < maxFailures; i++) {
             try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT 1")) {
                 rs.next();
@@ -94,8 +99,10 @@ public final class ChurnClient {
         return out.toString().replace('\n', ' ');
     }
 
-    /** {@code url user password iterations}; prints one result line. */
+    /** {@code url user password iterations [max-failures]}; prints one result line. */
     public static void main(String[] args) {
-        System.out.println(churn(args[0], args[1], args[2], Integer.parseInt(args[3])).line());
+        int iterations = Integer.parseInt(args[3]);
+        int maxFailures = args.length > 4 ? Integer.parseInt(args[4]) : iterations;
+        System.out.println(churn(args[0], args[1], args[2], iterations, maxFailures).line());
     }
 }
