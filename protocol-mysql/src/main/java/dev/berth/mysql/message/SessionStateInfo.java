@@ -54,7 +54,10 @@ public record SessionStateInfo(List<Entry> entries) {
         return new SessionStateInfo(entries);
     }
 
-    /** The block's bytes: the inverse of {@link #decode}. */
+    /**
+     * The block's bytes: the inverse of {@link #decode}, byte for byte when the lengths in the decoded block took
+     * their shortest form, as servers write them (a longer form is read, and written back short).
+     */
     public byte[] encode() {
         ByteBuf out = Unpooled.buffer();
         for (Entry entry : entries) {

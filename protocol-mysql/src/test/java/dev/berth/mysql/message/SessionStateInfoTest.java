@@ -235,6 +235,15 @@ class SessionStateInfoTest {
         assertArrayEquals(bytes, info.encode());
     }
 
+    /** A length in a longer form than needed is read, and written back in the shortest. */
+    @Test
+    void longLengthFormIsWrittenBackShort() {
+        // SCHEMA, its data length 6 written in the 0xFC form
+        SessionStateInfo info = SessionStateInfo.decode(hex("01 fc 06 00 05 'mysql'"));
+        assertEquals("mysql", info.schema());
+        assertArrayEquals(hex("01 06 05 'mysql'"), info.encode());
+    }
+
     @Test
     void variablesAreFilteredByName() {
         byte[] block = concat(AUTOCOMMIT_OFF, TIME_ZONE, SQL_MODE_EMPTY);
