@@ -48,6 +48,8 @@ public final class ResponseTracker {
     private boolean completeAtPacketEnd;
     private boolean complete;
     private int statusFlags = ServerStatus.AUTOCOMMIT;
+    private int warnings;
+    private long lastInsertId;
 
     /** @param deprecateEof whether the connection negotiated CLIENT_DEPRECATE_EOF */
     public ResponseTracker(boolean deprecateEof) {
@@ -112,6 +114,16 @@ public final class ResponseTracker {
     /** Whether the frame last passed to {@link #onFrame} ended the response it belonged to. */
     public boolean responseComplete() {
         return complete;
+    }
+
+    /** The warning count of the last OK, EOF or terminator seen. */
+    public int warnings() {
+        return warnings;
+    }
+
+    /** The last-insert-id field of the last OK or terminator seen (0 after an EOF). */
+    public long lastInsertId() {
+        return lastInsertId;
     }
 
     /** The status flags of the last OK, EOF or terminator seen. */
@@ -354,7 +366,10 @@ public final class ResponseTracker {
 
     /** An EOF packet cut before its status (shorter than 5 bytes) is malformed. */
     private void readEofStatus(ByteBuf frame) {
-        statusFlags = EofPacket.decode(Packets.payloadStart(frame)).statusFlags();
+        EofPacket eof = EofPacket.decode(Packets.payloadStart(frame));
+        statusFlags = eof.statusFlags();
+        warnings = eof.warnings();
+        lastInsertId = 0;
     }
 
     /** From the packet's first bytes only, so the head of a streamed OK will do. */
@@ -362,8 +377,9 @@ public final class ResponseTracker {
         ByteBuf payload = Packets.payloadStart(frame);
         payload.skipBytes(1);
         MysqlBuffers.readLenencInt(payload);
-        MysqlBuffers.readLenencInt(payload);
+        lastInsertId = MysqlBuffers.readLenencInt(payload);
         statusFlags = MysqlBuffers.readUnsigned(payload, 2);
+        warnings = payload.readableBytes() >= 2 ? MysqlBuffers.readUnsigned(payload, 2) : 0;
     }
 
     private boolean moreResults() {

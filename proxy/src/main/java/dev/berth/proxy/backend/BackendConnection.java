@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -46,6 +47,11 @@ public final class BackendConnection {
     private String authPlugin;
     private byte[] authSeed;
     private Map<String, String> attributes = BackendAttributes.LOGIN;
+    // Transaction pool mode: what Berth knows of the server's session beyond the above (see BackendAligner).
+    private final Map<String, String> variables = new HashMap<>();
+    private boolean tracking;
+    private long lastInsertId;
+    private long lastClient = -1;
 
     BackendConnection(Channel channel, long id, long serverConnectionId, long capabilities, BackendInfo info,
                       BackendAccount account) {
@@ -255,6 +261,16 @@ public final class BackendConnection {
         return tracker.idle() && sinks.isEmpty();
     }
 
+    /** The warning count of the last OK or EOF the server sent. */
+    public int warnings() {
+        return tracker.warnings();
+    }
+
+    /** The last-insert-id field of the last OK the server sent (0 when the last terminator was an EOF). */
+    public long lastInsertIdOfLastOk() {
+        return tracker.lastInsertId();
+    }
+
     /** The status flags of the last OK or EOF the server sent (transaction state among them). */
     public int statusFlags() {
         return tracker.statusFlags();
@@ -350,6 +366,54 @@ public final class BackendConnection {
 
     public String schema() {
         return schema;
+    }
+
+    /**
+     * The system variables of this connection's session that differ from the server's defaults, as last set by Berth
+     * or reported by the server's session tracking (name in lower case, value as the server shows it); live map,
+     * confined to this connection's loop.
+     */
+    public Map<String, String> variables() {
+        return variables;
+    }
+
+    /** Whether Berth turned on the server's session tracking in this session (transaction pool mode). */
+    public boolean tracking() {
+        return tracking;
+    }
+
+    public void tracking(boolean on) {
+        this.tracking = on;
+    }
+
+    /** What LAST_INSERT_ID() returns in this session, as far as Berth knows. */
+    public long lastInsertId() {
+        return lastInsertId;
+    }
+
+    public void lastInsertId(long id) {
+        this.lastInsertId = id;
+    }
+
+    /** The connection id of the client whose statement ran here last, or -1 (none since a reset). */
+    public long lastClient() {
+        return lastClient;
+    }
+
+    public void lastClient(long clientId) {
+        this.lastClient = clientId;
+    }
+
+    /**
+     * The server's session went back to its defaults (COM_RESET_CONNECTION, Berth's scrub): the character set,
+     * variables, tracking and LAST_INSERT_ID() are the server's again.
+     */
+    public void sessionReset() {
+        characterSet = -1;
+        variables.clear();
+        tracking = false;
+        lastInsertId = 0;
+        lastClient = -1;
     }
 
     public void schema(String schema) {

@@ -1,5 +1,6 @@
 package dev.berth.proxy.backend;
 
+import dev.berth.mysql.codec.MysqlBuffers;
 import dev.berth.mysql.codec.Packets;
 import dev.berth.mysql.message.ErrPacket;
 import dev.berth.mysql.protocol.Command;
@@ -7,29 +8,48 @@ import dev.berth.mysql.response.PacketKind;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A command Berth sends on its own behalf (reset, schema, character set, multi-statement option), whose response
  * is read here and never reaches a client.
  */
 public final class InternalCommand implements ResponseSink {
+    /** A text row's NULL. */
+    private static final int NULL_VALUE = 0xfb;
 
     /** The outcome: {@code error} is the server's ERR, {@code lost} the failure of the connection; both null = OK. */
     public interface Callback {
         void onResult(BackendConnection backend, ErrPacket error, Throwable lost);
     }
 
-    private final Callback callback;
-    private ErrPacket error;
+    /** The outcome of a query whose first row Berth reads: {@code row} is null when it had none or failed. */
+    public interface RowCallback {
+        void onRow(BackendConnection backend, List<String> row, ErrPacket error, Throwable lost);
+    }
 
-    private InternalCommand(Callback callback) {
+    private final Callback callback;
+    private final boolean readsRow;
+    private ErrPacket error;
+    private List<String> row;
+
+    private InternalCommand(Callback callback, boolean readsRow) {
         this.callback = callback;
+        this.readsRow = readsRow;
     }
 
     /** Writes {@code frame} (a one-frame command) to {@code backend}; {@code callback} runs on its event loop. */
     public static void send(BackendConnection backend, ByteBuf frame, Callback callback, boolean flush) {
         int command = Packets.firstByte(frame);
-        backend.send(frame, command, new InternalCommand(callback), flush);
+        backend.send(frame, command, new InternalCommand(callback, false), flush);
+    }
+
+    /** Sends a text query and reads its first row (values as text, null for NULL); not flushed. */
+    public static void queryRow(BackendConnection backend, String sql, RowCallback callback) {
+        InternalCommand[] self = new InternalCommand[1];
+        self[0] = new InternalCommand((b, error, lost) -> callback.onRow(b, self[0].row, error, lost), true);
+        backend.send(query(backend.channel().alloc(), sql), Command.COM_QUERY, self[0], false);
     }
 
     public static ByteBuf resetConnection(ByteBufAllocator alloc) {
@@ -71,6 +91,8 @@ public final class InternalCommand implements ResponseSink {
         try {
             if (kind == PacketKind.ERR) {
                 error = ErrPacket.decode(Packets.payload(frame));
+            } else if (kind == PacketKind.ROW && readsRow && row == null) {
+                row = textRow(Packets.payload(frame));
             }
         } finally {
             frame.release();
@@ -78,6 +100,19 @@ public final class InternalCommand implements ResponseSink {
         if (complete) {
             callback.onResult(backend, error, null);
         }
+    }
+
+    private static List<String> textRow(ByteBuf payload) {
+        List<String> values = new ArrayList<>();
+        while (payload.isReadable()) {
+            if (payload.getUnsignedByte(payload.readerIndex()) == NULL_VALUE) {
+                payload.skipBytes(1);
+                values.add(null);
+            } else {
+                values.add(MysqlBuffers.readLenencString(payload));
+            }
+        }
+        return values;
     }
 
     @Override

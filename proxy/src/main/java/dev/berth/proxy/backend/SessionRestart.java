@@ -83,6 +83,7 @@ public final class SessionRestart implements ResponseSink {
             int first = Packets.firstByteOf(payload);
             if (first == 0x00) {
                 b.schema(null);
+                b.sessionReset();
                 b.characterSet(characterSet);
                 b.pseudoThreadId(b.serverConnectionId());
                 b.attributes(attributes);

@@ -65,8 +65,9 @@ public final class PoolOptions {
     Duration acquireTimeout;
 
     @Option(names = "--pool-mode", paramLabel = "MODE", defaultValue = "session", converter = ModeConverter.class,
-            description = "When a client gives its backend connection back: session (at disconnect). "
-                    + "Default: ${DEFAULT-VALUE}")
+            description = "When a client gives its backend connection back: session (at disconnect) or transaction "
+                    + "(after each statement that leaves no transaction open and nothing pinned; idle clients hold "
+                    + "none). Default: ${DEFAULT-VALUE}")
     PoolMode mode;
 
     PoolConfig toDomainObject() {

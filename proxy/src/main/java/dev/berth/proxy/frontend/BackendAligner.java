@@ -27,8 +27,19 @@ import org.slf4j.LoggerFactory;
 public final class BackendAligner {
     private static final Logger log = LoggerFactory.getLogger(BackendAligner.class);
     private static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
+    /** Leaves no warnings, ROW_COUNT() -1, FOUND_ROWS() 0 (a statement without a table would keep the warnings). */
+    private static final String CLEAR_PREVIOUS = "SELECT 1 FROM (SELECT 1) AS berth WHERE 0";
 
+    private final boolean transactionMode;
     private volatile boolean mayMapConnectionId = true;
+
+    /**
+     * @param transactionMode whether clients move between connections (transaction pool mode): their variables and
+     *                        LAST_INSERT_ID() are restored too, and the server's session tracking is turned on
+     */
+    BackendAligner(boolean transactionMode) {
+        this.transactionMode = transactionMode;
+    }
 
     /** Why a connection could not be aligned: the ERR to give the client. */
     static final class AlignmentFailure extends Exception {
@@ -68,21 +79,49 @@ public final class BackendAligner {
     }
 
     Future<Void> align(ClientSession session, BackendConnection b, Promise<Void> aligned) {
+        return align(session, b, aligned, null);
+    }
+
+    boolean transactionMode() {
+        return transactionMode;
+    }
+
+    /**
+     * @param next in transaction pool mode, the client's statement the connection is taken for (null for another
+     *             command): LAST_INSERT_ID() is restored when it reads it, and what the statement before left
+     *             (warnings, ROW_COUNT(), FOUND_ROWS()) is cleared when it reads that and the connection's last
+     *             statement was not the client's, so that no other client's shows; Berth's connection id is set
+     *             only for a statement that reads CONNECTION_ID() or another command (a prepared statement may)
+     */
+    Future<Void> align(ClientSession session, BackendConnection b, Promise<Void> aligned, StatementClassifier next) {
+        boolean readsInsertId = next != null && next.readsInsertId();
+        boolean clearsPrevious = next != null && next.readsPrevious();
+        boolean setsConnectionId = next == null || next.readsConnectionId();
         if (session.schema() == null && b.schema() != null) {
             // A client with no schema on a connection left in one: only a new session leaves it, and comes first.
             b.eventLoop().execute(() -> SessionRestart.run(b, session.characterSet(), session.backendAttributes(),
-                    b.eventLoop().newPromise()).addListener(restarted -> alignSession(session, b, aligned)));
+                    b.eventLoop().newPromise()).addListener(restarted -> alignSession(session, b, aligned,
+                    readsInsertId, clearsPrevious, setsConnectionId)));
             return aligned;
         }
-        return alignSession(session, b, aligned);
+        return alignSession(session, b, aligned, readsInsertId, clearsPrevious, setsConnectionId);
     }
 
-    private Future<Void> alignSession(ClientSession session, BackendConnection b, Promise<Void> aligned) {
+    private Future<Void> alignSession(ClientSession session, BackendConnection b, Promise<Void> aligned,
+                                      boolean readsInsertId, boolean clearsPrevious, boolean setsConnectionId) {
         List<Runnable> steps = new ArrayList<>(3);
         Progress progress = new Progress(aligned);
         int charset = session.characterSet();
         long connectionId = mayMapConnectionId ? session.connectionId() : b.serverConnectionId();
-        if (b.characterSet() != charset || b.pseudoThreadId() != connectionId) {
+        if (transactionMode) {
+            long idToSet = !setsConnectionId || b.pseudoThreadId() == connectionId ? -1 : connectionId;
+            SessionSet set = SessionSet.of(session.variables().snapshot(), b.variables(), b.tracking(),
+                    b.characterSet() == charset ? -1 : charset, idToSet,
+                    readsInsertId && b.lastInsertId() != session.lastInsertId() ? session.lastInsertId() : -1);
+            if (set.sql() != null) {
+                steps.add(() -> restoreSession(progress, b, session, set, charset, idToSet, readsInsertId));
+            }
+        } else if (b.characterSet() != charset || b.pseudoThreadId() != connectionId) {
             steps.add(() -> setSession(progress, b, charset, connectionId));
         }
         int multiStatements = session.multiStatements() ? 1 : 0;
@@ -104,6 +143,11 @@ public final class BackendAligner {
                 }
             }, false));
         }
+        if (clearsPrevious && (!steps.isEmpty() || b.lastClient() != session.connectionId())) {
+            // Nothing of another client's statement may show.
+            steps.add(() -> progress.send(b, InternalCommand.query(b.channel().alloc(), CLEAR_PREVIOUS),
+                    (c, error, lost) -> { }, false));
+        }
         if (steps.isEmpty()) {
             aligned.trySuccess(null);
             return aligned;
@@ -113,6 +157,51 @@ public final class BackendAligner {
             b.channel().flush();
         });
         return aligned;
+    }
+
+    /**
+     * Transaction pool mode: one SET for tracking, variables, character set, connection id ({@code idToSet}, -1 for
+     * none) and LAST_INSERT_ID().
+     */
+    private void restoreSession(Progress progress, BackendConnection b, ClientSession session, SessionSet set,
+                                int charset, long idToSet, boolean readsInsertId) {
+        progress.send(b, InternalCommand.query(b.channel().alloc(), set.sql()), (c, error, lost) -> {
+            if (error == null && lost == null) {
+                c.tracking(true);
+                c.variables().clear();
+                c.variables().putAll(set.variables());
+                c.characterSet(SessionSet.choosesCharacterSet(set.variables()) ? -1 : charset);
+                if (idToSet >= 0) {
+                    c.pseudoThreadId(idToSet);
+                }
+                if (readsInsertId) {
+                    c.lastInsertId(session.lastInsertId());
+                }
+            } else if (error != null && error.code() == ER_SPECIFIC_ACCESS_DENIED && mayMapConnectionId
+                    && idToSet >= 0 && idToSet != c.serverConnectionId()) {
+                warnConnectionIdUnmapped(error);
+                long own = c.serverConnectionId();
+                long ownToSet = c.pseudoThreadId() == own ? -1 : own;
+                SessionSet unmapped = SessionSet.of(session.variables().snapshot(), c.variables(), c.tracking(),
+                        charset, ownToSet, readsInsertId ? session.lastInsertId() : -1);
+                if (unmapped.sql() != null) {
+                    restoreSession(progress, c, session, unmapped, charset, ownToSet, readsInsertId);
+                }
+            } else if (error != null) {
+                c.variables().clear();
+                c.tracking(false);
+                progress.aligned.tryFailure(new AlignmentFailure(new ErrPacket(error.code(), error.sqlState(),
+                        "berth: could not restore your session on another server connection (" + set.sql()
+                                + "): " + error.message())));
+            }
+        }, true);
+    }
+
+    private void warnConnectionIdUnmapped(ErrPacket error) {
+        mayMapConnectionId = false;
+        log.warn("the backend account may not set pseudo_thread_id ({}): CONNECTION_ID() through Berth "
+                + "shows the backend's thread id, not the greeting's; grant it SUPER (MariaDB) or "
+                + "SYSTEM_VARIABLES_ADMIN (MySQL) to fix", error.message());
     }
 
     private void setSession(Progress progress, BackendConnection b, int charset, long connectionId) {
@@ -127,10 +216,7 @@ public final class BackendAligner {
                 c.characterSet(charset);
                 c.pseudoThreadId(connectionId);
             } else if (error != null && mapsId && error.code() == ER_SPECIFIC_ACCESS_DENIED) {
-                mayMapConnectionId = false;
-                log.warn("the backend account may not set pseudo_thread_id ({}): CONNECTION_ID() through Berth "
-                        + "shows the backend's thread id, not the greeting's; grant it SUPER (MariaDB) or "
-                        + "SYSTEM_VARIABLES_ADMIN (MySQL) to fix", error.message());
+                warnConnectionIdUnmapped(error);
                 setSession(progress, c, charset, c.serverConnectionId());
             } else if (error != null) {
                 log.debug("{} keeps its character set: {}", c, error);

@@ -19,7 +19,10 @@ import java.util.function.Consumer;
 /**
  * Forwards a backend's responses to one client, translated from the backend's fixed capabilities to the client's:
  * EOF packets for clients without CLIENT_DEPRECATE_EOF, OK packets without session-state data for clients that did
- * not ask for it, and a refusal of LOAD DATA LOCAL for clients that did not enable it. Rows pass untouched.
+ * not ask for it, and a refusal of LOAD DATA LOCAL for clients that did not enable it. Rows pass untouched. In
+ * transaction pool mode it also follows the session state the server reports (variables, schema, LAST_INSERT_ID()),
+ * shows a client that asked for session tracking only what a direct connection would show it, and tells the command
+ * phase where each response ended.
  *
  * <p>Runs on the backend connection's event loop. Sequence ids are shifted where a packet is inserted or dropped.
  *
@@ -44,6 +47,11 @@ final class ClientResponseWriter implements ResponseSink {
     private final long clientCapabilities;
     private final boolean clientDeprecateEof;
     private final boolean clientSessionTrack;
+    private final boolean transactionMode;
+    /** The response so far reported a state change with nothing that says what changed. */
+    private boolean unexplainedChange;
+    /** The response so far reported a change of what the server tracks. */
+    private boolean trackingChanged;
     private int shift;
     /** Status flags of an EOF still to be inserted after column definitions, or -1. */
     private int definitionsEofStatus = -1;
@@ -52,7 +60,8 @@ final class ClientResponseWriter implements ResponseSink {
     private int nextSequence = 1;
     private boolean refusingLocalInfile;
 
-    ClientResponseWriter(CommandPhase session, Channel client, long clientCapabilities) {
+    ClientResponseWriter(CommandPhase session, Channel client, long clientCapabilities, boolean transactionMode) {
+        this.transactionMode = transactionMode;
         this.session = session;
         this.client = client;
         this.clientCapabilities = clientCapabilities;
@@ -63,7 +72,7 @@ final class ClientResponseWriter implements ResponseSink {
     @Override
     public void onFrame(BackendConnection backend, ByteBuf frame, PacketKind kind, boolean complete) {
         if (refusingLocalInfile) {
-            dropWhileRefusing(frame, complete);
+            dropWhileRefusing(backend, frame, complete);
             return;
         }
         try {
@@ -74,7 +83,7 @@ final class ClientResponseWriter implements ResponseSink {
             throw e;
         }
         if (complete) {
-            endResponse();
+            responseComplete(backend, kind == PacketKind.ERR);
         }
     }
 
@@ -86,27 +95,27 @@ final class ClientResponseWriter implements ResponseSink {
     @Override
     public void onChunk(BackendConnection backend, ByteBuf chunk, boolean lastOfFrame, boolean complete) {
         if (refusingLocalInfile) {
-            dropWhileRefusing(chunk, complete);
+            dropWhileRefusing(backend, chunk, complete);
             return;
         }
         // An EOF owed after a streamed last column definition goes out with the next packet, as for a whole one.
         client.write(chunk, client.voidPromise());
         if (complete) {
-            endResponse();
+            responseComplete(backend, false);
         }
         if (!client.isWritable()) {
             flush(); // and pause the backend; whole frames wait for the end of the read (at most 2 reads)
         }
     }
 
-    private void dropWhileRefusing(ByteBuf bytes, boolean complete) {
+    private void dropWhileRefusing(BackendConnection backend, ByteBuf bytes, boolean complete) {
         bytes.release();
         if (complete) {
             refusingLocalInfile = false;
             write(ErrFrames.of(client.alloc(), nextSequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
                     "berth: LOAD DATA LOCAL INFILE needs the client to enable local files "
                             + "(e.g. allowLoadLocalInfile=true, --local-infile=1)")));
-            endResponse();
+            responseComplete(backend, true);
         }
     }
 
@@ -167,6 +176,21 @@ final class ClientResponseWriter implements ResponseSink {
         }
     }
 
+    private void responseComplete(BackendConnection backend, boolean error) {
+        endResponse();
+        if (transactionMode) {
+            backend.lastClient(session.session().connectionId());
+            long insertId = error ? 0 : backend.lastInsertIdOfLastOk();
+            if (insertId != 0) {
+                session.insertIdReported(backend, insertId);
+            }
+            session.responseEnded(new ResponseEnd(backend.statusFlags(), backend.warnings(), error,
+                    unexplainedChange, trackingChanged));
+        }
+        unexplainedChange = false;
+        trackingChanged = false;
+    }
+
     private void endResponse() {
         shift = 0;
         definitionsEofStatus = -1;
@@ -189,10 +213,11 @@ final class ClientResponseWriter implements ResponseSink {
         }
         OkPacket ok = OkPacket.decode(Packets.payload(frame), backend.capabilities());
         trackSchema(backend, ok);
-        if (!needsReencoding(backend, frame, ok)) {
+        OkPacket shown = follow(backend, ok);
+        if (shown == ok && !needsReencoding(backend, frame, ok)) {
             return frame;
         }
-        return reencode(frame, ok);
+        return reencode(frame, shown);
     }
 
     private ByteBuf terminator(BackendConnection backend, ByteBuf frame, boolean backendDeprecateEof) {
@@ -202,10 +227,11 @@ final class ClientResponseWriter implements ResponseSink {
             }
             OkPacket ok = OkPacket.decode(Packets.payload(frame), backend.capabilities());
             trackSchema(backend, ok);
+            OkPacket shown = follow(backend, ok);
             if (!clientDeprecateEof) {
-                return replace(frame, new EofPacket(ok.warnings(), ok.statusFlags())::encode);
+                return replace(frame, new EofPacket(shown.warnings(), shown.statusFlags())::encode);
             }
-            return needsReencoding(backend, frame, ok) ? reencode(frame, ok) : frame;
+            return shown != ok || needsReencoding(backend, frame, ok) ? reencode(frame, shown) : frame;
         }
         if (clientDeprecateEof) {
             EofPacket eof = EofPacket.decode(Packets.payload(frame));
@@ -231,6 +257,31 @@ final class ClientResponseWriter implements ResponseSink {
                 session.schemaChanged(schema);
             }
         }
+    }
+
+    /**
+     * Transaction pool mode: takes in the session state the OK reports, and returns the OK as the client should see
+     * it: for a client with CLIENT_SESSION_TRACK, only the entries its own tracking settings would have the server
+     * send (Berth's tracking reports every variable), without SERVER_SESSION_STATE_CHANGED when none remain. Others get
+     * no session-state data at all ({@link #needsReencoding}).
+     */
+    private OkPacket follow(BackendConnection backend, OkPacket ok) {
+        if (!transactionMode || ok.sessionState() == null) {
+            return ok;
+        }
+        SessionStateInfo info = SessionStateInfo.decode(ok.sessionState());
+        unexplainedChange |= !session.serverReported(backend, info);
+        trackingChanged |= info.systemVariables().keySet().stream().anyMatch(CommandPhase::isTrackingVariable);
+        if (!clientSessionTrack) {
+            return ok;
+        }
+        byte[] shown = SessionStateInfo.shownTo(ok.sessionState(), session.session().trackSettings());
+        if (shown == ok.sessionState()) {
+            return ok;
+        }
+        int status = shown == null ? ok.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED : ok.statusFlags();
+        return new OkPacket(ok.header(), ok.affectedRows(), ok.lastInsertId(), status, ok.warnings(), ok.info(),
+                shown);
     }
 
     /** Session-track formats differ only when the backend's OK carries something after the warnings. */

@@ -2,6 +2,7 @@ package dev.berth.proxy.frontend;
 
 import dev.berth.mysql.compress.CompressionAlgorithm;
 import dev.berth.mysql.compress.CompressionCodec;
+import dev.berth.mysql.message.SessionTrackSettings;
 import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.proxy.backend.BackendAccount;
 import dev.berth.proxy.backend.BackendAttributes;
@@ -32,6 +33,11 @@ final class ClientSession {
     private int characterSet;
     private volatile String schema;
     private Map<String, String> attributes = Map.of();
+    /** Transaction pool mode: the system variables the client changed, restored on each connection it takes. */
+    private final SessionVariables variables = new SessionVariables();
+    /** Transaction pool mode: what LAST_INSERT_ID() returns in the client's session. */
+    private volatile long lastInsertId;
+    private volatile SessionTrackSettings trackSettings = SessionTrackSettings.SERVER_DEFAULTS;
     /** The backend connection serving this client now, or null; read by other clients' KILL. */
     private volatile BackendConnection backend;
 
@@ -137,6 +143,37 @@ final class ClientSession {
 
     boolean foundRows() {
         return has(Capabilities.CLIENT_FOUND_ROWS);
+    }
+
+    SessionVariables variables() {
+        return variables;
+    }
+
+    /**
+     * What a client that asked for session tracking should be shown: the server's defaults, or what it set itself
+     * (Berth reads that back and keeps tracking everything on the connection; see {@link CommandPhase}).
+     */
+    SessionTrackSettings trackSettings() {
+        return trackSettings;
+    }
+
+    void trackSettings(SessionTrackSettings settings) {
+        this.trackSettings = settings;
+    }
+
+    long lastInsertId() {
+        return lastInsertId;
+    }
+
+    void lastInsertId(long id) {
+        this.lastInsertId = id;
+    }
+
+    /** The client's session went back to the server's defaults (its COM_RESET_CONNECTION, a COM_CHANGE_USER). */
+    void sessionReset() {
+        variables.clear();
+        lastInsertId = 0;
+        trackSettings = SessionTrackSettings.SERVER_DEFAULTS;
     }
 
     BackendConnection backend() {

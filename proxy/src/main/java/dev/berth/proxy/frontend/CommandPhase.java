@@ -8,6 +8,8 @@ import dev.berth.mysql.codec.PacketTooLargeException;
 import dev.berth.mysql.codec.Packets;
 import dev.berth.mysql.message.ConnectionAttributes;
 import dev.berth.mysql.message.ErrPacket;
+import dev.berth.mysql.message.SessionStateInfo;
+import dev.berth.mysql.message.SessionTrackSettings;
 import dev.berth.mysql.message.command.ComProcessKill;
 import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.mysql.protocol.Command;
@@ -18,6 +20,7 @@ import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.backend.InternalCommand;
 import dev.berth.proxy.pool.BackendPool;
 import dev.berth.proxy.pool.CloseReason;
+import dev.berth.proxy.pool.PinReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,14 +28,21 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The command phase of one client, in session pool mode: the client takes a backend connection at its first command
+ * The command phase of one client. In session pool mode the client takes a backend connection at its first command
  * that needs one (or at login, when it named a schema) and keeps it until it leaves; the connection is then reset and
- * returned, or closed when it was left mid-command. {@link #letGoOfBackend} is the one place that decides which.
+ * returned, or closed when it was left mid-command. {@link #letGoOfBackend} is the one place that decides which. In
+ * transaction pool mode it also gives the connection back, unreset, after each response that leaves nothing on it
+ * the client still needs ({@link #responseEnded}); see docs/ARCHITECTURE.md, "Transaction pooling".
  *
  * <p>Runs on the client channel's event loop; responses flow back through a {@link ClientResponseWriter} on the
  * backend's loop, whose calls into this class hop back here. See docs/ARCHITECTURE.md, "The data path".
@@ -44,6 +54,10 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private static final Logger log = LoggerFactory.getLogger(CommandPhase.class);
     /** What may queue while a backend is being taken before the client is no longer read. */
     private static final int PENDING_LIMIT = 256 * 1024;
+    private static final long DIAGNOSTICS_HOLD_MILLIS = 100;
+
+    /** Variables Berth sets on the connection itself; a client that changes one is pinned. */
+    private static final Set<String> BERTH_SETS = Set.of("pseudo_thread_id", "insert_id", "last_insert_id");
 
     /** Where the client stands with a backend connection. */
     private enum State {
@@ -61,8 +75,19 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         CLOSED
     }
 
-    private record PendingFrame(ByteBuf frame, int command) {
+    /** {@code followUp}: a SET that changed the server's tracking, read back after it (transaction pool mode). */
+    private record PendingFrame(ByteBuf frame, int command, StatementClassifier followUp) {
     }
+
+    /**
+     * A command sent (or queued) whose response has not ended; {@code statement} is a COM_QUERY's reading. Berth's
+     * own reading back of a tracking change counts as one too ({@link #FOLLOW_TRACKING}), so nothing is released
+     * before it is done.
+     */
+    private record InFlight(int command, StatementClassifier statement) {
+    }
+
+    private static final int FOLLOW_TRACKING = -2;
 
     private final ServerContext server;
     private final BackendPool pool;
@@ -84,6 +109,21 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     /** The client is not read because its backend connection can't take more. */
     private boolean readPausedForBackend;
     private int pendingBytes;
+    /** Transaction pool mode, else null: the session's state on its connection that ties the client to it. */
+    private final Pins pins;
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    /** The next statement must run where the last one did: a SET TRANSACTION for it. */
+    private boolean holdForNext;
+    /**
+     * The last response had warnings or an error, which SHOW WARNINGS and the like read on its connection: kept for
+     * {@link #DIAGNOSTICS_HOLD_MILLIS}, which the drivers that ask do well within, then given back.
+     */
+    private boolean diagnosticsHeld;
+    private ScheduledFuture<?> diagnosticsTimer;
+    /** COM_STMT_PREPAREs answered OK and not yet closed (transaction pool mode). */
+    private int openStatements;
+    /** The server's last status said a transaction is open (transaction pool mode). */
+    private boolean inTransaction;
 
     CommandPhase(ServerContext server, ClientSession session, ClientAuthenticator authenticator) {
         this.server = server;
@@ -91,7 +131,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         this.session = session;
         this.authenticator = authenticator;
         this.channel = session.channel();
-        this.writer = new ClientResponseWriter(this, channel, session.capabilities());
+        this.pins = server.aligner().transactionMode() ? new Pins(pool) : null;
+        this.writer = new ClientResponseWriter(this, channel, session.capabilities(), pins != null);
     }
 
     /** Tells the client OK for its login; a schema it named is checked on a backend connection first. */
@@ -103,6 +144,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         attach(error -> {
             if (error == null) {
                 loginOk(sequence);
+                releaseIfDone();
             } else {
                 refuse(sequence, error);
             }
@@ -144,7 +186,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             boolean toBackend = chunksToBackend;
             chunksToBackend &= !chunk.last();
             if (toBackend) {
-                forward(chunk.content(), -1, false);
+                forward(chunk.content(), -1, false, null);
             } else {
                 chunk.release();
             }
@@ -177,7 +219,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             state = State.ATTACHED;
         }
         chunksToBackend = Packets.isPartial(frame);
-        forward(frame, -1, endsFile);
+        forward(frame, -1, endsFile, null);
     }
 
     private void onCommand(ByteBuf frame) {
@@ -205,6 +247,11 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                 }
             }
             case Command.COM_RESET_CONNECTION -> {
+                session.sessionReset();
+                if (pins != null) {
+                    pins.clear();
+                    openStatements = 0;
+                }
                 if (idle) {
                     answerOk(frame);
                 } else {
@@ -361,7 +408,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private void realignAfterReset() {
         BackendConnection b = session.backend();
         b.eventLoop().execute(() -> {
-            b.characterSet(-1);
+            b.sessionReset();
             server.aligner().align(session, b, b.eventLoop().newPromise());
         });
     }
@@ -384,21 +431,59 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     @Override
     public void forward(ByteBuf frame, int command) {
         chunksToBackend = Packets.isPartial(frame);
-        forward(frame, command, false);
+        StatementClassifier followUp = null;
+        if (pins != null && ResponseTracker.hasResponse(command)) {
+            StatementClassifier statement = beforeSending(frame, command);
+            inFlight.add(new InFlight(command, statement));
+            if (statement != null && !statement.trackingSet().isEmpty()) {
+                if (Packets.isPartial(frame)) {
+                    pins.add(PinReason.SESSION_TRACKING); // no room between its pieces for Berth's own query
+                } else {
+                    followUp = statement;
+                    inFlight.add(new InFlight(FOLLOW_TRACKING, statement));
+                }
+            }
+        } else if (pins != null && command == Command.COM_STMT_CLOSE && openStatements > 0
+                && --openStatements == 0) {
+            pins.remove(PinReason.PREPARED_STATEMENTS);
+        }
+        forward(frame, command, false, followUp);
     }
 
-    /** Sends a client frame (or a chunk of one) to the backend, taking one first when the client has none. */
-    private void forward(ByteBuf frame, int command, boolean endsLocalInfile) {
+    /**
+     * Transaction pool mode: what a command about to be sent tells of the session. Pins are taken now (when in doubt,
+     * pin); what ends them counts only once the server accepted the statement ({@link #responseEnded}).
+     */
+    private StatementClassifier beforeSending(ByteBuf frame, int command) {
+        holdForNext = false;
+        stopHoldingDiagnostics();
+        if (command == Command.COM_STMT_PREPARE) {
+            pins.add(PinReason.PREPARED_STATEMENTS);
+            return null;
+        }
+        if (command != Command.COM_QUERY) {
+            return null;
+        }
+        StatementClassifier statement = StatementClassifier.classify(Packets.payloadStart(frame));
+        pins.add(statement.pins());
+        return statement;
+    }
+
+    /**
+     * Sends a client frame (or a chunk of one) to the backend, taking one first when the client has none;
+     * {@code followUp} is read back right after it ({@link #followTracking}).
+     */
+    private void forward(ByteBuf frame, int command, boolean endsLocalInfile, StatementClassifier followUp) {
         switch (state) {
             case IDLE -> {
-                queue(frame, command);
+                queue(frame, command, followUp);
                 attach(error -> {
                     if (error != null) {
                         failPending(error);
                     }
                 });
             }
-            case ACQUIRING -> queue(frame, command);
+            case ACQUIRING -> queue(frame, command, followUp);
             case ATTACHED, LOCAL_INFILE -> {
                 BackendConnection b = session.backend();
                 if (endsLocalInfile) {
@@ -408,6 +493,9 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                     });
                 } else {
                     b.send(frame, command, writer, false);
+                    if (followUp != null) {
+                        followTracking(b, followUp);
+                    }
                     if (!b.channel().isWritable()) {
                         pauseForBackend(b);
                     }
@@ -417,8 +505,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         }
     }
 
-    private void queue(ByteBuf frame, int command) {
-        pending.add(new PendingFrame(frame, command));
+    private void queue(ByteBuf frame, int command, StatementClassifier followUp) {
+        pending.add(new PendingFrame(frame, command, followUp));
         pendingBytes += frame.readableBytes();
         if (pendingBytes > PENDING_LIMIT) {
             channel.config().setAutoRead(false); // until the backend is there (sendPending, failPending)
@@ -477,7 +565,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             log.debug("client {} took {}", session.connectionId(), b);
             b.holder(this::heldBackendLost);
             b.whenWritable(() -> onClientLoop(() -> backendWritable(b)));
-            server.aligner().align(session, b, channel.eventLoop().newPromise()).addListener(aligned -> {
+            server.aligner().align(session, b, channel.eventLoop().newPromise(), firstStatement())
+                    .addListener(aligned -> {
                 if (state == State.CLOSED) {
                     return; // the client left meanwhile and gave the connection back
                 }
@@ -492,10 +581,19 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         });
     }
 
+    /** The statement a connection is being taken for, or null when it is another command. */
+    private StatementClassifier firstStatement() {
+        InFlight first = inFlight.peek();
+        return first == null ? null : first.statement();
+    }
+
     private void sendPending(BackendConnection b) {
         PendingFrame p;
         while ((p = pending.poll()) != null) {
             b.send(p.frame(), p.command(), writer, false);
+            if (p.followUp() != null) {
+                followTracking(b, p.followUp());
+            }
         }
         pendingBytes = 0;
         channel.config().setAutoRead(true);
@@ -510,6 +608,10 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         while ((p = pending.poll()) != null) {
             // Every queued command (a client may pipeline several) is owed exactly one answer.
             if (p.command() >= 0 && ResponseTracker.hasResponse(p.command())) {
+                inFlight.poll();
+                if (p.followUp() != null) {
+                    inFlight.poll();
+                }
                 channel.write(ErrFrames.of(channel.alloc(), Packets.sequenceId(p.frame()) + 1, error));
             }
             p.frame().release();
@@ -540,6 +642,13 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private void letGoOfBackend() {
         BackendConnection b = session.backend();
         session.backend(null);
+        if (pins != null) {
+            pins.clear(); // the reset below ends whatever pinned the client, and the client is leaving
+            inFlight.clear();
+            holdForNext = false;
+            stopHoldingDiagnostics();
+            openStatements = 0;
+        }
         boolean midCommand = midPacket || chunksToBackend || state == State.LOCAL_INFILE;
         midPacket = false;
         chunksToBackend = false;
@@ -561,6 +670,138 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             } else {
                 AbandonedCommand.recover(pool, b);
             }
+        });
+    }
+
+    /**
+     * Transaction pool mode: the response to one command ended (on the backend's loop, hopping here). What it showed
+     * of the session is taken in: a transaction left open or a pin keeps the connection; warnings or an error keep it
+     * for the next statement (SHOW WARNINGS, @@warning_count); else, with nothing else in flight, it goes back.
+     */
+    void responseEnded(ResponseEnd end) {
+        onClientLoop(() -> {
+            InFlight done = inFlight.poll();
+            if (done == null || state == State.CLOSED) {
+                return;
+            }
+            if (done.statement() != null) {
+                StatementClassifier statement = done.statement();
+                if (!end.error()) {
+                    pins.remove(statement.unpins());
+                }
+                if (!statement.pins().contains(PinReason.FOUND_ROWS)) {
+                    pins.remove(PinReason.FOUND_ROWS); // the statement after SQL_CALC_FOUND_ROWS has run
+                }
+                if (end.unexplainedChange() && statement.pins().isEmpty()) {
+                    pins.add(PinReason.STATE_CHANGE);
+                }
+                holdForNext = statement.holdForNext();
+            } else if (end.unexplainedChange()) {
+                pins.add(PinReason.STATE_CHANGE);
+            }
+            if (end.trackingChanged() && (done.statement() == null || done.statement().trackingSet().isEmpty())) {
+                pins.add(PinReason.SESSION_TRACKING); // changed where Berth did not see it coming (a procedure)
+            }
+            if (done.command() == Command.COM_STMT_PREPARE && !end.error()) {
+                openStatements++;
+            } else if (done.command() == Command.COM_STMT_PREPARE && openStatements == 0) {
+                pins.remove(PinReason.PREPARED_STATEMENTS);
+            }
+            diagnosticsHeld = end.error() || end.warnings() > 0;
+            inTransaction = (end.statusFlags() & ServerStatus.IN_TRANS) != 0;
+            releaseIfDone();
+        });
+    }
+
+    /**
+     * Transaction pool mode: gives the connection back, with no reset, when the client needs nothing on it any more:
+     * between commands, no transaction open, nothing pinned, nothing held for the next statement.
+     */
+    private void releaseIfDone() {
+        BackendConnection b = session.backend();
+        if (pins == null || b == null || state != State.ATTACHED || !inFlight.isEmpty() || !pending.isEmpty()
+                || midPacket || chunksToBackend || inTransaction || holdForNext || pins.any()) {
+            return;
+        }
+        if (diagnosticsHeld) {
+            if (diagnosticsTimer == null) {
+                diagnosticsTimer = channel.eventLoop().schedule(() -> {
+                    diagnosticsTimer = null;
+                    diagnosticsHeld = false;
+                    releaseIfDone();
+                }, DIAGNOSTICS_HOLD_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
+        session.backend(null);
+        state = State.IDLE;
+        readPausedForBackend = false;
+        b.holder(null);
+        b.whenWritable(null);
+        b.channel().config().setAutoRead(true);
+        b.eventLoop().execute(() -> {
+            if (b.idle()) {
+                pool.giveBackClean(b);
+            } else {
+                AbandonedCommand.recover(pool, b); // not expected: every response ended
+            }
+        });
+    }
+
+    private void stopHoldingDiagnostics() {
+        diagnosticsHeld = false;
+        if (diagnosticsTimer != null) {
+            diagnosticsTimer.cancel(false);
+            diagnosticsTimer = null;
+        }
+    }
+
+    static boolean isTrackingVariable(String name) {
+        return name.regionMatches(true, 0, "session_track_", 0, "session_track_".length());
+    }
+
+    /**
+     * Transaction pool mode, right after a client's SET that changed what the server tracks (queued behind it on the
+     * connection, before anything else of the client's): reads back the client's tracking settings, which Berth then
+     * applies itself when showing session state, and every variable the SET assigned (the server may not have
+     * reported them under the client's settings); then turns Berth's own tracking on again. What cannot be read back
+     * pins the client.
+     */
+    private void followTracking(BackendConnection b, StatementClassifier set) {
+        List<String> assigned = set.trackingSet().stream().filter(name -> !isTrackingVariable(name)).toList();
+        StringBuilder sql = new StringBuilder("SELECT @@session.session_track_system_variables, "
+                + "@@session.session_track_schema, @@session.session_track_state_change, "
+                + "@@session.session_track_transaction_info");
+        assigned.forEach(name -> sql.append(", @@session.").append(name));
+        b.eventLoop().execute(() -> {
+            InternalCommand.queryRow(b, sql.toString(), (c, row, error, lost) -> {
+                if (row == null || row.size() != 4 + assigned.size() || row.subList(0, 4).contains(null)) {
+                    pins.add(PinReason.SESSION_TRACKING);
+                    return;
+                }
+                try {
+                    session.trackSettings(SessionTrackSettings.parse(row.get(0), row.get(1), row.get(2),
+                            row.get(3)));
+                } catch (IllegalArgumentException unknownSetting) {
+                    pins.add(PinReason.SESSION_TRACKING);
+                    return;
+                }
+                for (int i = 0; i < assigned.size(); i++) {
+                    String value = row.get(4 + i);
+                    recordVariable(c, assigned.get(i), value == null ? "" : value);
+                }
+            });
+            InternalCommand.send(b, InternalCommand.query(b.channel().alloc(), "SET " + SessionSet.TRACKING),
+                    (c, error, lost) -> {
+                        if (error != null) {
+                            c.tracking(false);
+                            pins.add(PinReason.SESSION_TRACKING);
+                        }
+                        onClientLoop(() -> {
+                            inFlight.remove(new InFlight(FOLLOW_TRACKING, set));
+                            releaseIfDone();
+                        });
+                    }, true);
         });
     }
 
@@ -596,6 +837,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             frame.release();
         }
         letGoOfBackend();
+        session.sessionReset();
         state = State.CLOSED;
         releasePending();
         HandshakeHandler login = new HandshakeHandler(server, session, authenticator);
@@ -615,6 +857,40 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
 
     void schemaChanged(String newSchema) {
         session.schema(newSchema);
+    }
+
+    /**
+     * Transaction pool mode: the server reported changed session state in the client's response. Changed variables
+     * become part of the client's view (and of the connection's known state); a change of what the server tracks,
+     * or of variables Berth itself sets, pins. Returns false when the server reported a change it did not name.
+     */
+    boolean serverReported(BackendConnection b, SessionStateInfo info) {
+        info.systemVariables().forEach((reported, value) -> {
+            String name = reported.toLowerCase(Locale.ROOT);
+            if (!isTrackingVariable(name)) { // those are read back after the SET ({@link #followTracking})
+                recordVariable(b, name, value);
+            }
+        });
+        return !info.stateChanged() || !info.systemVariables().isEmpty() || info.schema() != null;
+    }
+
+    /** A session variable of the client's changed: part of its view from now on, and of the connection's state. */
+    private void recordVariable(BackendConnection b, String name, String value) {
+        if (BERTH_SETS.contains(name) || !SessionSet.settable(name)) {
+            pins.add(PinReason.STATE_CHANGE);
+            return;
+        }
+        session.variables().changed(name, value);
+        b.variables().put(name, value);
+        if (name.startsWith("character_set_") || name.startsWith("collation_")) {
+            b.characterSet(-1); // no longer the handshake collation Berth last set by id
+        }
+    }
+
+    /** Transaction pool mode: a statement of the client's generated {@code id} (LAST_INSERT_ID()'s new value). */
+    void insertIdReported(BackendConnection b, long id) {
+        session.lastInsertId(id);
+        b.lastInsertId(id);
     }
 
     /** The client can't take more: its backend is not read until it drains (channelWritabilityChanged). */
@@ -651,12 +927,19 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             if (session.backend() != lost) {
                 return;
             }
-            log.debug("client {}: {} lost while idle ({}); closing the client", session.connectionId(), lost,
-                    cause.toString());
             session.backend(null);
             state = State.IDLE;
             chunksToBackend = false;
             pool.discard(lost, CloseReason.LOST_MID_SESSION);
+            if (pins != null && !inTransaction && !pins.any() && !midPacket) {
+                // Only a statement's warnings were kept there: the next statement runs on another connection.
+                log.debug("client {}: {} lost between statements ({})", session.connectionId(), lost, cause.toString());
+                holdForNext = false;
+                stopHoldingDiagnostics();
+                return;
+            }
+            log.debug("client {}: {} lost while idle ({}); closing the client", session.connectionId(), lost,
+                    cause.toString());
             if (midPacket) {
                 // The server refused a packet the client is still sending (past its max_allowed_packet), said so
                 // with an ERR that went to the client, and closed: the client must be able to read that ERR.

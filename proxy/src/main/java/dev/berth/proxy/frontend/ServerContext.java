@@ -1,6 +1,7 @@
 package dev.berth.proxy.frontend;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.config.PoolMode;
 import dev.berth.proxy.pool.BackendPool;
 import io.netty.handler.ssl.SslContext;
 import java.security.KeyPair;
@@ -22,7 +23,7 @@ public record ServerContext(BerthConfig config, BackendPool pool, BackendAligner
     }
 
     public ServerContext(BerthConfig config, BackendPool pool, SslContext clientSsl, KeyPair rsaKeys) {
-        this(config, pool, new BackendAligner(), clientSsl, rsaKeys, new AtomicLong(), new ConcurrentHashMap<>(),
+        this(config, pool, new BackendAligner(config.pool().mode() == PoolMode.TRANSACTION), clientSsl, rsaKeys, new AtomicLong(), new ConcurrentHashMap<>(),
                 new ClientLimits(config.limits()), new LearntAccounts());
     }
 

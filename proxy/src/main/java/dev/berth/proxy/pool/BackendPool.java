@@ -419,7 +419,7 @@ public final class BackendPool {
                 discard(backend, CloseReason.RESET_FAILED);
             } else {
                 // The reset brings session variables back to the server's defaults, the character set among them.
-                backend.characterSet(-1);
+                backend.sessionReset();
                 giveBack(backend);
             }
         }, true);
@@ -621,6 +621,11 @@ public final class BackendPool {
                 c.close();
             }
         }, QUIT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** A client pinned its connection for {@code reason} (+1), or no longer (-1): counted in the statistics. */
+    public void pinned(PinReason reason, int delta) {
+        metrics.pinned(reason, delta);
     }
 
     public synchronized PoolStats stats() {

@@ -15,11 +15,15 @@ final class PoolMetrics {
     private final LongAdder connectFailures = new LongAdder();
     private final LongAdder closedFirst = new LongAdder();
     private final Map<CloseReason, LongAdder> closes = new EnumMap<>(CloseReason.class);
+    private final Map<PinReason, LongAdder> pinned = new EnumMap<>(PinReason.class);
     private final AtomicLongArray latencyCounts = new AtomicLongArray(LatencyHistogram.BOUNDS_MICROS.length);
 
     PoolMetrics() {
         for (CloseReason reason : CloseReason.values()) {
             closes.put(reason, new LongAdder());
+        }
+        for (PinReason reason : PinReason.values()) {
+            pinned.put(reason, new LongAdder());
         }
     }
 
@@ -47,6 +51,11 @@ final class PoolMetrics {
         closedFirst.increment();
     }
 
+    /** A client pinned its connection for {@code reason} (+1), or no longer (-1). */
+    void pinned(PinReason reason, int delta) {
+        pinned.get(reason).add(delta);
+    }
+
     void acquired(long latencyNanos) {
         latencyCounts.incrementAndGet(LatencyHistogram.bucket(latencyNanos));
     }
@@ -58,12 +67,18 @@ final class PoolMetrics {
                 closedByReason.put(reason.label(), count.sum());
             }
         });
+        Map<String, Long> pinnedByReason = new TreeMap<>();
+        pinned.forEach((reason, count) -> {
+            if (count.sum() > 0) {
+                pinnedByReason.put(reason.label(), count.sum());
+            }
+        });
         long[] latencies = new long[latencyCounts.length()];
         for (int i = 0; i < latencies.length; i++) {
             latencies[i] = latencyCounts.get(i);
         }
         return new PoolStats(maxOpen, open, inUse, idle, waiting, waitCount.sum(), Duration.ofNanos(waitNanos.sum()),
                 connects.sum(), connectFailures.sum(), Map.copyOf(closedByReason), closedFirst.sum(),
-                LatencyHistogram.snapshot(latencies));
+                LatencyHistogram.snapshot(latencies), Map.copyOf(pinnedByReason));
     }
 }

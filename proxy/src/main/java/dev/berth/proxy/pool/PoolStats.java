@@ -13,10 +13,13 @@ import java.util.Map;
  * @param closedByReason  connections closed, by the label of their {@link CloseReason}
  * @param closedFirst     closes where the server did not close its end after COM_QUIT and Berth had to (those leave
  *                        a TIME_WAIT socket on Berth's host)
+ * @param pinnedByReason  clients in transaction pool mode keeping their connection between statements, by the label
+ *                        of their {@link PinReason} (a client pinned for two reasons counts under both)
  */
 public record PoolStats(int maxOpenConnections, int openConnections, int inUse, int idle, int waiting,
                         long waitCount, Duration waitDuration, long connects, long connectFailures,
-                        Map<String, Long> closedByReason, long closedFirst, LatencyHistogram acquireLatency) {
+                        Map<String, Long> closedByReason, long closedFirst, LatencyHistogram acquireLatency,
+                        Map<String, Long> pinnedByReason) {
 
     public static final String MAX_IDLE = CloseReason.MAX_IDLE.label();
     public static final String MAX_IDLE_TIME = CloseReason.MAX_IDLE_TIME.label();

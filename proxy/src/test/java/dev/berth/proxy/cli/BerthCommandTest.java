@@ -273,8 +273,8 @@ class BerthCommandTest {
         assertUsageError("Invalid value for option '--acquire-timeout': '5' is not a duration; write e.g. 500ms, 5s, "
                 + "2m, 1h or 1m30s; see berth --help", Map.of(), "--user", "app:x", "--acquire-timeout", "5");
         err.getBuffer().setLength(0);
-        assertUsageError("Invalid value for option '--pool-mode': 'transaction' is not a pool mode; use one of: "
-                + "session; see berth --help", Map.of(), "--user", "app:x", "--pool-mode", "transaction");
+        assertUsageError("Invalid value for option '--pool-mode': 'statement' is not a pool mode; use one of: "
+                + "session, transaction; see berth --help", Map.of(), "--user", "app:x", "--pool-mode", "statement");
         err.getBuffer().setLength(0);
         assertUsageError("Invalid value for option '--max-packet-size': '1T' is not a size; write bytes or e.g. 64K, "
                 + "16M, 1G; see berth --help", Map.of(), "--user", "app:x", "--max-packet-size", "1T");

@@ -129,7 +129,7 @@ class ClientResponseWriterCursorTest {
      */
     private List<String> respond(long clientCapabilities, int command, String... frames) {
         if (writer == null) {
-            writer = new ClientResponseWriter(null, client, clientCapabilities);
+            writer = new ClientResponseWriter(null, client, clientCapabilities, false);
             backend = TestBackends.connection(server, BACKEND);
         }
         backend.send(command(command), command, writer, true);

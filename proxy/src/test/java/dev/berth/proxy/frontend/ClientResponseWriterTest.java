@@ -133,7 +133,7 @@ class ClientResponseWriterTest {
                 new ClientAuthenticator(config, MARIADB));
         client.pipeline().addLast("commands", commands);
         session.backend(backend);
-        return new ClientResponseWriter(commands, client, capabilities);
+        return new ClientResponseWriter(commands, client, capabilities, false);
     }
 
     /** The client's command goes to the server, its response to be written by {@code writer}. */

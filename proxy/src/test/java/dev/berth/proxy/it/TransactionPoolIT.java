@@ -1,0 +1,386 @@
+package dev.berth.proxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.mysql.protocol.Command;
+import dev.berth.proxy.it.support.Eventually;
+import dev.berth.proxy.it.support.RawMysqlClient;
+import dev.berth.proxy.it.support.RunningBerth;
+import dev.berth.proxy.it.support.TestDatabase;
+import dev.berth.proxy.pool.PoolStats;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Transaction pool mode against the real server: clients hold a backend connection only while a statement runs, a
+ * transaction is open or something pins them, and each sees only its own session on whichever of the two pooled
+ * connections serves it.
+ */
+class TransactionPoolIT {
+    private static final int POOL = 2;
+    private static final String OTHER_SCHEMA = "berth_it_tx";
+    private static RunningBerth berth;
+
+    @BeforeAll
+    static void start() throws Exception {
+        try (Connection root = TestDatabase.get().rootConnection(); Statement st = root.createStatement()) {
+            st.execute("CREATE DATABASE IF NOT EXISTS " + OTHER_SCHEMA);
+            st.execute("CREATE TABLE IF NOT EXISTS tx_rows (id INT AUTO_INCREMENT PRIMARY KEY, owner INT, v INT)");
+            st.execute("CREATE TABLE IF NOT EXISTS tx_other (a INT)");
+            st.execute("DELETE FROM tx_rows WHERE owner < 0");
+        }
+        berth = RunningBerth.start("--no-tls", "--pool-mode", "transaction", "--max-open-conns", String.valueOf(POOL));
+    }
+
+    @AfterAll
+    static void stop() {
+        berth.close();
+    }
+
+    @AfterEach
+    void nothingHeldAfterwards() throws InterruptedException {
+        awaitInUse(0);
+    }
+
+    private static void awaitInUse(int inUse) throws InterruptedException {
+        Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().inUse() == inUse,
+                () -> berth.poolStats().toString());
+    }
+
+    private static RawMysqlClient raw() throws Exception {
+        return RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER, RunningBerth.PASSWORD,
+                TestDatabase.DATABASE);
+    }
+
+    private static String value(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            assertTrue(rs.next(), sql);
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void idleClientsHoldNoBackendConnection() throws Exception {
+        List<Connection> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                Connection c = berth.mariadbConnection("");
+                clients.add(c);
+                assertEquals("1", value(c, "SELECT 1"));
+            }
+            awaitInUse(0);
+            for (Connection c : clients) {
+                assertEquals(TestDatabase.DATABASE, value(c, "SELECT DATABASE()"));
+            }
+            PoolStats stats = berth.poolStats();
+            assertTrue(stats.openConnections() <= POOL, stats.toString());
+        } finally {
+            for (Connection c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void eachClientSeesOnlyItsOwnSessionWhicheverConnectionServesIt() throws Exception {
+        int n = 6;
+        List<Connection> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Connection c = berth.mariadbConnection("");
+                clients.add(c);
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET time_zone = '+0" + i + ":00'");
+                    st.execute(i % 2 == 0 ? "SET sql_mode = 'ANSI_QUOTES'" : "SET sql_mode = 'NO_ZERO_DATE'");
+                    st.execute("SET SESSION max_statement_time = " + (i + 1));
+                    if (i % 3 == 0) {
+                        st.execute("SET NAMES latin1");
+                    }
+                    if (i % 2 == 1) {
+                        st.execute("USE " + OTHER_SCHEMA);
+                    }
+                }
+            }
+            for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < n; i++) {
+                    Connection c = clients.get(i);
+                    String seen = value(c, "SELECT CONCAT_WS('|', @@time_zone, @@sql_mode, @@max_statement_time, "
+                            + "@@character_set_client, @@character_set_results, DATABASE())");
+                    String expected = String.join("|", "+0" + i + ":00",
+                            i % 2 == 0 ? "ANSI_QUOTES" : "NO_ZERO_DATE", (i + 1) + ".000000",
+                            i % 3 == 0 ? "latin1" : "utf8mb4", i % 3 == 0 ? "latin1" : "utf8mb4",
+                            i % 2 == 1 ? OTHER_SCHEMA : TestDatabase.DATABASE);
+                    assertEquals(expected, seen, "client " + i + " in round " + round);
+                }
+            }
+            assertTrue(berth.poolStats().openConnections() <= POOL, berth.poolStats().toString());
+        } finally {
+            for (Connection c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void connectionIdIsTheGreetingsOnWhicheverConnection() throws Exception {
+        try (RawMysqlClient a = raw(); RawMysqlClient b = raw(); RawMysqlClient c = raw()) {
+            for (int round = 0; round < 3; round++) {
+                for (RawMysqlClient client : List.of(a, b, c)) {
+                    assertNull(client.query("SELECT 1").err());
+                    assertEquals(String.valueOf(client.greeting().connectionId()),
+                            client.queryValue("SELECT CONNECTION_ID()"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTransactionKeepsItsConnectionUntilItEnds() throws Exception {
+        try (Connection writer = berth.mariadbConnection(""); Connection reader = berth.mariadbConnection("")) {
+            writer.setAutoCommit(false);
+            try (Statement st = writer.createStatement()) {
+                st.executeUpdate("INSERT INTO tx_rows (owner, v) VALUES (-1, 1)");
+            }
+            awaitInUse(1);
+            assertEquals("0", value(reader, "SELECT COUNT(*) FROM tx_rows WHERE owner = -1"));
+            assertEquals("1", value(writer, "SELECT COUNT(*) FROM tx_rows WHERE owner = -1"));
+            writer.rollback();
+            awaitInUse(0);
+            assertEquals("0", value(writer, "SELECT COUNT(*) FROM tx_rows WHERE owner = -1"));
+
+            try (Statement st = writer.createStatement()) {
+                st.execute("BEGIN");
+                st.executeUpdate("INSERT INTO tx_rows (owner, v) VALUES (-2, 1)");
+                awaitInUse(1);
+                st.execute("COMMIT");
+            }
+            awaitInUse(0);
+            assertEquals("1", value(reader, "SELECT COUNT(*) FROM tx_rows WHERE owner = -2"));
+        }
+    }
+
+    /**
+     * Each reason: a statement pins, the state survives while another client takes the other pooled connection
+     * (where an unpinned client would land next), the pool counts the reason, and the state's end unpins
+     * ({@code reset}: the client's COM_RESET_CONNECTION; {@code next}: the statement after).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "user-variables          | SET @tx_v = 42                               | SELECT @tx_v                  | 42 | reset",
+        "temporary-tables        | CREATE TEMPORARY TABLE tx_tmp (a INT)        | SELECT COUNT(*) FROM tx_tmp   | 0  | reset",
+        "named-locks             | SELECT GET_LOCK('tx_lock', 1)                | SELECT IS_FREE_LOCK('tx_lock') | 0 | SELECT RELEASE_ALL_LOCKS()",
+        "table-locks             | LOCK TABLES tx_rows READ                     | SELECT COUNT(*) FROM tx_other | ERR 1100 | UNLOCK TABLES",
+        "sql-prepared-statements | PREPARE tx_s FROM 'SELECT 7'                 | EXECUTE tx_s                  | 7  | reset",
+        "handler                 | HANDLER tx_other OPEN                        | HANDLER tx_other READ FIRST   | -  | reset",
+        "found-rows              | SELECT SQL_CALC_FOUND_ROWS 1 FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) t LIMIT 1 | SELECT FOUND_ROWS() | 3 | next",
+        "state-change            | SELECT LAST_INSERT_ID(99)                    | SELECT LAST_INSERT_ID()       | 99 | reset",
+    })
+    void aPinKeepsStateThatCannotMove(String reason, String pin, String check, String expected, String unpin)
+            throws Exception {
+        try (RawMysqlClient pinned = raw(); RawMysqlClient other = raw()) {
+            RawMysqlClient.Result pinResult = pinned.query(pin);
+            assertNull(pinResult.err(), pin + ": " + pinResult.err());
+            assertEquals(1L, berth.poolStats().pinnedByReason().getOrDefault(reason, 0L),
+                    berth.poolStats().pinnedByReason().toString());
+            // The other client now holds a connection in a transaction: an unpinned client would be served by the
+            // remaining one, where the state is not.
+            assertNull(other.query("BEGIN").err());
+            assertNull(other.query("SELECT COUNT(*) FROM tx_rows").err());
+            RawMysqlClient.Result checked = pinned.query(check);
+            if (expected.startsWith("ERR ")) {
+                assertNotNull(checked.err(), check);
+                assertEquals(Integer.parseInt(expected.substring(4)), checked.err().code(), checked.err().toString());
+            } else {
+                assertNull(checked.err(), check + ": " + checked.err());
+                if (!expected.equals("-")) {
+                    assertEquals(expected, checked.rows().get(0).get(0), check);
+                }
+            }
+            assertNull(other.query("COMMIT").err());
+            if (unpin.equals("reset")) {
+                pinned.command(Command.COM_RESET_CONNECTION, new byte[0]);
+                assertTrue(pinned.readPacket().isOk());
+            } else if (!unpin.equals("next")) {
+                assertNull(pinned.query(unpin).err(), unpin);
+            }
+            assertEquals(0L, berth.poolStats().pinnedByReason().getOrDefault(reason, 0L),
+                    berth.poolStats().pinnedByReason().toString());
+            awaitInUse(0);
+        }
+    }
+
+    /**
+     * MariaDB Connector/J changes session_track_system_variables right after its login (to follow tx_isolation):
+     * Berth reads the client's settings back and keeps its own tracking, so the client is not pinned, its isolation
+     * level follows it to other connections, and it is shown the tx_isolation changes it asked to see.
+     */
+    @Test
+    void aClientThatChangesItsTrackingIsFollowedNotPinned() throws Exception {
+        try (Connection c = berth.mariadbConnection(""); Connection other = berth.mariadbConnection("")) {
+            assertEquals(Map.of(), berth.poolStats().pinnedByReason());
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            try (Statement st = other.createStatement()) {
+                st.execute("BEGIN");
+                st.execute("SELECT COUNT(*) FROM tx_rows");
+                assertEquals("READ-COMMITTED", value(c, "SELECT @@tx_isolation"));
+                st.execute("COMMIT");
+            }
+            assertEquals(Connection.TRANSACTION_READ_COMMITTED, c.getTransactionIsolation());
+            assertEquals("REPEATABLE-READ", value(other, "SELECT @@tx_isolation"));
+            assertEquals(Map.of(), berth.poolStats().pinnedByReason());
+        }
+    }
+
+    @Test
+    void serverPreparedStatementsPinUntilClosed() throws Exception {
+        try (Connection c = berth.mariadbConnection("useServerPrepStmts=true&cachePrepStmts=false")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT ? + 1")) {
+                ps.setInt(1, 41);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals(42, rs.getInt(1));
+                }
+                assertEquals(1L, berth.poolStats().pinnedByReason().getOrDefault("prepared-statements", 0L));
+            }
+            assertEquals("1", value(c, "SELECT 1")); // the close goes out before this
+            assertEquals(0L, berth.poolStats().pinnedByReason().getOrDefault("prepared-statements", 0L));
+        }
+    }
+
+    /**
+     * LAST_INSERT_ID(), @@identity, SHOW WARNINGS, @@warning_count and SHOW ERRORS give what a direct connection
+     * gives, while another client runs its own inserts and warnings between the statements.
+     */
+    @Test
+    void statementsThatLookAtThePreviousOneAgreeWithADirectConnection() throws Exception {
+        List<String> direct;
+        try (Connection c = TestDatabase.get().rootConnection()) {
+            direct = previousStatementScript(c, null);
+        }
+        List<String> through;
+        try (Connection c = berth.mariadbConnection(""); Connection noise = berth.mariadbConnection("")) {
+            through = previousStatementScript(c, noise);
+        }
+        assertEquals(direct, through);
+    }
+
+    /**
+     * A client that asks for warnings after Berth gave its connection back (past the short hold) is never shown
+     * those of the client that used the connection since: it sees none.
+     */
+    @Test
+    void lateDiagnosticsNeverShowAnotherClients() throws Exception {
+        try (RawMysqlClient late = raw(); RawMysqlClient other = raw()) {
+            assertNull(late.query("SELECT 'late' + 1").err());
+            awaitInUse(0);
+            assertNull(other.query("SELECT 'other' + 1").err());
+            awaitInUse(0);
+            RawMysqlClient.Result warnings = late.query("SHOW WARNINGS");
+            assertNull(warnings.err());
+            assertTrue(warnings.rows().stream().noneMatch(row -> String.join(" ", row).contains("other")),
+                    warnings.rows().toString());
+            assertEquals("0", late.queryValue("SELECT @@warning_count"));
+        }
+    }
+
+    private static List<String> previousStatementScript(Connection c, Connection noise) throws SQLException {
+        List<String> seen = new ArrayList<>();
+        String[][] script = {
+            {"INSERT INTO tx_rows (owner, v) VALUES (1, 1)", "SELECT LAST_INSERT_ID() = (SELECT MAX(id) FROM tx_rows WHERE owner = 1)"},
+            {"INSERT INTO tx_rows (owner, v) VALUES (1, 2), (1, 3)", "SELECT LAST_INSERT_ID() = (SELECT MIN(id) FROM tx_rows WHERE owner = 1 AND v = 2)"},
+            {"SELECT 1", "SELECT @@identity = (SELECT MIN(id) FROM tx_rows WHERE owner = 1 AND v = 2)"},
+            {"SELECT 'x' + 1", "SHOW WARNINGS"},
+            {"SELECT 'y' + 1, 'z' + 1", "SELECT @@warning_count"},
+            {"SELECT * FROM no_such_table_tx", "SHOW ERRORS"},
+            {"SELECT * FROM no_such_table_tx", "SELECT @@error_count"},
+            {"SELECT 1", "SHOW WARNINGS"},
+        };
+        for (String[] step : script) {
+            try (Statement st = c.createStatement()) {
+                try {
+                    st.execute(step[0]);
+                } catch (SQLException expectedForSome) {
+                    seen.add("ERR " + expectedForSome.getErrorCode());
+                }
+                if (noise != null) {
+                    try (Statement o = noise.createStatement()) {
+                        o.execute("INSERT INTO tx_rows (owner, v) VALUES (2, 9)");
+                        o.execute("SELECT 'noise' + 1");
+                    }
+                }
+                try (ResultSet rs = st.executeQuery(step[1])) {
+                    while (rs.next()) {
+                        List<String> row = new ArrayList<>();
+                        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                            row.add(rs.getString(i));
+                        }
+                        seen.add(step[1] + " -> " + row);
+                    }
+                }
+            }
+        }
+        return seen;
+    }
+
+    @Test
+    void manyClientsOnTwoConnectionsEachKeepTheirOwnRowsAndVariables() throws Exception {
+        int clients = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                int id = 1000 + i;
+                results.add(pool.submit(() -> {
+                    try (Connection c = berth.mariadbConnection("")) {
+                        try (Statement st = c.createStatement()) {
+                            st.execute("SET time_zone = '+00:" + String.format("%02d", id % 60) + "'");
+                            st.execute("DELETE FROM tx_rows WHERE owner = " + id);
+                        }
+                        for (int k = 0; k < 15; k++) {
+                            c.setAutoCommit(false);
+                            try (Statement st = c.createStatement()) {
+                                st.executeUpdate("INSERT INTO tx_rows (owner, v) VALUES (" + id + ", " + k + ")");
+                                c.commit();
+                            }
+                            c.setAutoCommit(true);
+                            String seen = value(c, "SELECT CONCAT(@@time_zone, '|', COUNT(*)) FROM tx_rows WHERE owner = "
+                                    + id);
+                            String expected = "+00:" + String.format("%02d", id % 60) + "|" + (k + 1);
+                            if (!expected.equals(seen)) {
+                                return "client " + id + " saw " + seen + ", expected " + expected;
+                            }
+                        }
+                    }
+                    return "ok";
+                }));
+            }
+            for (Future<String> r : results) {
+                assertEquals("ok", r.get());
+            }
+            PoolStats stats = berth.poolStats();
+            assertTrue(stats.openConnections() <= POOL, stats.toString());
+            assertEquals(Map.of(), stats.pinnedByReason());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
