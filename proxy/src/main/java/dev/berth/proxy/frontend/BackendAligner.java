@@ -1,9 +1,11 @@
 package dev.berth.proxy.frontend;
 
 import dev.berth.mysql.message.ErrPacket;
+import dev.berth.mysql.protocol.Command;
 import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.backend.InternalCommand;
 import dev.berth.proxy.backend.SessionRestart;
+import dev.berth.proxy.pool.PinReason;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayList;
@@ -91,12 +93,12 @@ public final class BackendAligner {
      *             command): LAST_INSERT_ID() is restored when it reads it, and what the statement before left
      *             (warnings, ROW_COUNT(), FOUND_ROWS()) is cleared when it reads that and the connection's last
      *             statement was not the client's, so that no other client's shows; Berth's connection id is set
-     *             only for a statement that reads CONNECTION_ID() or another command (a prepared statement may)
+     *             only where {@link #setsConnectionId} says
      */
     Future<Void> align(ClientSession session, BackendConnection b, Promise<Void> aligned, StatementClassifier next) {
         boolean readsInsertId = next != null && next.readsInsertId();
         boolean clearsPrevious = next != null && next.readsPrevious();
-        boolean setsConnectionId = next == null || next.readsConnectionId();
+        boolean setsConnectionId = next == null || setsConnectionId(Command.COM_QUERY, next);
         if (session.schema() == null && b.schema() != null) {
             // A client with no schema on a connection left in one: only a new session leaves it, and comes first.
             b.eventLoop().execute(() -> SessionRestart.run(b, session.characterSet(), session.backendAttributes(),
@@ -195,6 +197,38 @@ public final class BackendAligner {
                                 + "): " + error.message())));
             }
         }, true);
+    }
+
+    /**
+     * Transaction pool mode: whether Berth's connection id must be set before {@code command} ({@code statement} its
+     * reading when a COM_QUERY): it reads CONNECTION_ID(), may (an executed prepared statement), or creates a
+     * temporary table, which the server keys by that id (the table would vanish if the id changed later).
+     */
+    static boolean setsConnectionId(int command, StatementClassifier statement) {
+        if (statement == null) {
+            return command == Command.COM_STMT_EXECUTE;
+        }
+        return statement.readsConnectionId() || statement.pins().contains(PinReason.TEMPORARY_TABLES);
+    }
+
+    /**
+     * Transaction pool mode, for a client already attached whose next command may read CONNECTION_ID(): sets the
+     * greeting's id on the connection when it shows another (the connection was taken for a statement that did not
+     * read it). Not waited for: the server answers it before the command written after it.
+     */
+    void mapConnectionId(ClientSession session, BackendConnection b) {
+        long id = session.connectionId();
+        if (!mayMapConnectionId || b.pseudoThreadId() == id) {
+            return;
+        }
+        InternalCommand.send(b, InternalCommand.query(b.channel().alloc(), "SET pseudo_thread_id=" + id),
+                (c, error, lost) -> {
+                    if (error == null && lost == null) {
+                        c.pseudoThreadId(id);
+                    } else if (error != null && error.code() == ER_SPECIFIC_ACCESS_DENIED && mayMapConnectionId) {
+                        warnConnectionIdUnmapped(error);
+                    }
+                }, false);
     }
 
     private void warnConnectionIdUnmapped(ErrPacket error) {

@@ -433,7 +433,13 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         chunksToBackend = Packets.isPartial(frame);
         StatementClassifier followUp = null;
         if (pins != null && ResponseTracker.hasResponse(command)) {
+            boolean hadTemporaryTables = pins.has(PinReason.TEMPORARY_TABLES);
             StatementClassifier statement = beforeSending(frame, command);
+            // The server keys temporary tables by pseudo_thread_id too: it is set before the first is created and
+            // never changed while one exists.
+            if (state == State.ATTACHED && !hadTemporaryTables && BackendAligner.setsConnectionId(command, statement)) {
+                server.aligner().mapConnectionId(session, session.backend());
+            }
             inFlight.add(new InFlight(command, statement));
             if (statement != null && !statement.trackingSet().isEmpty()) {
                 if (Packets.isPartial(frame)) {

@@ -50,6 +50,10 @@ final class Pins {
         reasons.clear();
     }
 
+    synchronized boolean has(PinReason reason) {
+        return reasons.contains(reason);
+    }
+
     synchronized boolean any() {
         return !reasons.isEmpty();
     }

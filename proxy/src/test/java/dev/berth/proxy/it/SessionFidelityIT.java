@@ -198,11 +198,19 @@ class SessionFidelityIT {
         }
     }
 
+    /**
+     * In session mode the client's backend connection is its session, so losing it ends the client's connection as
+     * it would end a direct one. In transaction mode an idle client holds none; a client in a transaction does, and
+     * its transaction is what the server dropped.
+     */
     @Test
     void aBackendConnectionTheServerDropsClosesItsIdleClient() throws Exception {
         try (RawMysqlClient client = login(RunningBerth.USER, RunningBerth.PASSWORD);
              Connection root = TestDatabase.get().rootConnection()) {
             assertEquals("1", client.queryValue("SELECT 1"));
+            if (RunningBerth.transactionModeByDefault()) {
+                assertNull(client.query("BEGIN").err(), "BEGIN");
+            }
             List<Long> berthThreads = new java.util.ArrayList<>();
             try (Statement s = root.createStatement();
                  var rs = s.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '"

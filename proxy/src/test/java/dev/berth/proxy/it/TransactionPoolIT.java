@@ -1,6 +1,7 @@
 package dev.berth.proxy.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,6 +101,30 @@ class TransactionPoolIT {
         }
     }
 
+    /** The server dropping every idle backend connection costs an idle client nothing: its session is in Berth. */
+    @Test
+    void anIdleClientOutlivesTheBackendConnectionsTheServerDrops() throws Exception {
+        try (Connection c = berth.mariadbConnection(""); Connection root = TestDatabase.get().rootConnection();
+             Statement st = root.createStatement()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET time_zone = '+05:30'");
+            }
+            awaitInUse(0);
+            List<Long> idle = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '"
+                    + TestDatabase.get().rootUser() + "' AND ID <> CONNECTION_ID() AND COMMAND = 'Sleep'")) {
+                while (rs.next()) {
+                    idle.add(rs.getLong(1));
+                }
+            }
+            assertFalse(idle.isEmpty(), "Berth's idle backend connections are in the process list");
+            for (long id : idle) {
+                st.execute("KILL " + id);
+            }
+            assertEquals("+05:30", value(c, "SELECT @@time_zone"));
+        }
+    }
+
     @Test
     void eachClientSeesOnlyItsOwnSessionWhicheverConnectionServesIt() throws Exception {
         int n = 6;
@@ -148,8 +173,32 @@ class TransactionPoolIT {
                     assertNull(client.query("SELECT 1").err());
                     assertEquals(String.valueOf(client.greeting().connectionId()),
                             client.queryValue("SELECT CONNECTION_ID()"));
+                    // A warning keeps the connection for the next statement, which then runs unaligned on it.
+                    assertNull(client.query("SELECT 'x' + 1").err());
+                    assertEquals(String.valueOf(client.greeting().connectionId()),
+                            client.queryValue("SELECT CONNECTION_ID()"));
                 }
             }
+        }
+    }
+
+    /**
+     * The server keys temporary tables by pseudo_thread_id, which Berth sets for CONNECTION_ID(): it is set before a
+     * temporary table is created, not after (the table would vanish), even on a connection held from the statement
+     * before.
+     */
+    @Test
+    void aTemporaryTableSurvivesTheConnectionIdBeingRead() throws Exception {
+        try (Connection c = berth.mariadbConnection("useServerPrepStmts=true"); Statement st = c.createStatement()) {
+            st.executeQuery("SELECT 'x' + 1").close(); // a warning: the connection is held for the next statement
+            st.execute("CREATE TEMPORARY TABLE tx_temp_id (a INT)");
+            st.execute("INSERT INTO tx_temp_id VALUES (7)");
+            try (PreparedStatement ps = c.prepareStatement("SELECT CONNECTION_ID()"); ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(((org.mariadb.jdbc.Connection) c).getThreadId(), rs.getLong(1));
+            }
+            assertEquals("7", value(c, "SELECT a FROM tx_temp_id"));
+            st.execute("DROP TEMPORARY TABLE tx_temp_id");
         }
     }
 
@@ -306,8 +355,8 @@ class TransactionPoolIT {
         List<String> seen = new ArrayList<>();
         String[][] script = {
             {"INSERT INTO tx_rows (owner, v) VALUES (1, 1)", "SELECT LAST_INSERT_ID() = (SELECT MAX(id) FROM tx_rows WHERE owner = 1)"},
-            {"INSERT INTO tx_rows (owner, v) VALUES (1, 2), (1, 3)", "SELECT LAST_INSERT_ID() = (SELECT MIN(id) FROM tx_rows WHERE owner = 1 AND v = 2)"},
-            {"SELECT 1", "SELECT @@identity = (SELECT MIN(id) FROM tx_rows WHERE owner = 1 AND v = 2)"},
+            {"INSERT INTO tx_rows (owner, v) VALUES (1, 2), (1, 3)", "SELECT LAST_INSERT_ID() = (SELECT MAX(id) FROM tx_rows WHERE owner = 1 AND v = 2)"},
+            {"SELECT 1", "SELECT @@identity = (SELECT MAX(id) FROM tx_rows WHERE owner = 1 AND v = 2)"},
             {"SELECT 'x' + 1", "SHOW WARNINGS"},
             {"SELECT 'y' + 1, 'z' + 1", "SELECT @@warning_count"},
             {"SELECT * FROM no_such_table_tx", "SHOW ERRORS"},

@@ -19,6 +19,7 @@ import java.util.Map;
 public final class RunningBerth implements AutoCloseable {
     public static final String USER = "app";
     public static final String PASSWORD = "app-secret";
+    public static final String POOL_MODE_PROPERTY = "berth.it.poolMode";
 
     private final BerthServer server;
     private final int port;
@@ -64,7 +65,20 @@ public final class RunningBerth implements AutoCloseable {
         return startWith(args);
     }
 
+    /** Whether tests that give no {@code --pool-mode} run Berth in transaction pool mode. */
+    public static boolean transactionModeByDefault() {
+        return "transaction".equals(System.getProperty(POOL_MODE_PROPERTY));
+    }
+
+    /**
+     * Starts Berth with {@code args}, in the pool mode the system property {@value #POOL_MODE_PROPERTY} names when
+     * the test gives none (the build runs the client-behaviour suites once per mode).
+     */
     private static RunningBerth startWith(List<String> args) throws InterruptedException {
+        String mode = System.getProperty(POOL_MODE_PROPERTY);
+        if (mode != null && !args.contains("--pool-mode")) {
+            args.addAll(List.of("--pool-mode", mode));
+        }
         BerthConfig config = BerthCommand.toConfig(Map.of(), args.toArray(String[]::new));
         BerthServer server = new BerthServer(config);
         server.start();
