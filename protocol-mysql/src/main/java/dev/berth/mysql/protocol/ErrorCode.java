@@ -34,6 +34,10 @@ public enum ErrorCode {
     BACKEND_UNAVAILABLE(1105, "HY000"),
     /** ER_UNKNOWN_ERROR: a fault in Berth itself */
     INTERNAL_ERROR(1105, "HY000"),
+    /** ER_UNKNOWN_STMT_HANDLER: a statement id the client was not given */
+    UNKNOWN_STATEMENT(1243, "HY000"),
+    /** ER_MAX_PREPARED_STMT_COUNT_REACHED */
+    MAX_PREPARED_STATEMENTS(1461, "42000"),
     /** ER_CON_COUNT_ERROR: no pooled connection within the acquire deadline */
     POOL_TIMEOUT(1040, "08004");
 

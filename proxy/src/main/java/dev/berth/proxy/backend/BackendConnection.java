@@ -52,6 +52,7 @@ public final class BackendConnection {
     private boolean tracking;
     private long lastInsertId;
     private long lastClient = -1;
+    private final ServerStatements statements = new ServerStatements();
 
     BackendConnection(Channel channel, long id, long serverConnectionId, long capabilities, BackendInfo info,
                       BackendAccount account) {
@@ -406,9 +407,10 @@ public final class BackendConnection {
 
     /**
      * The server's session went back to its defaults (COM_RESET_CONNECTION, Berth's scrub): the character set,
-     * variables, tracking and LAST_INSERT_ID() are the server's again.
+     * variables, tracking and LAST_INSERT_ID() are the server's again, and no statement is prepared.
      */
     public void sessionReset() {
+        statements.clear();
         characterSet = -1;
         variables.clear();
         tracking = false;
@@ -418,6 +420,11 @@ public final class BackendConnection {
 
     public void schema(String schema) {
         this.schema = schema;
+    }
+
+    /** The statements prepared on this connection for clients in transaction pool mode. */
+    public ServerStatements statements() {
+        return statements;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.berth.proxy.backend;
 import dev.berth.mysql.codec.MysqlBuffers;
 import dev.berth.mysql.codec.Packets;
 import dev.berth.mysql.message.ErrPacket;
+import dev.berth.mysql.message.command.StatementIds;
 import dev.berth.mysql.protocol.Command;
 import dev.berth.mysql.response.PacketKind;
 import io.netty.buffer.ByteBuf;
@@ -12,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A command Berth sends on its own behalf (reset, schema, character set, multi-statement option), whose response
- * is read here and never reaches a client.
+ * A command Berth sends on its own behalf (reset, schema, character set, multi-statement option, a statement to
+ * prepare), whose response is read here and never reaches a client.
  */
 public final class InternalCommand implements ResponseSink {
     /** A text row's NULL. */
@@ -29,10 +30,16 @@ public final class InternalCommand implements ResponseSink {
         void onRow(BackendConnection backend, List<String> row, ErrPacket error, Throwable lost);
     }
 
+    /** The outcome of a COM_STMT_PREPARE of Berth's: the server's statement id, or -1 when it failed. */
+    public interface PrepareCallback {
+        void onPrepared(BackendConnection backend, long statementId, ErrPacket error, Throwable lost);
+    }
+
     private final Callback callback;
     private final boolean readsRow;
     private ErrPacket error;
     private List<String> row;
+    private long statementId = -1;
 
     private InternalCommand(Callback callback, boolean readsRow) {
         this.callback = callback;
@@ -50,6 +57,25 @@ public final class InternalCommand implements ResponseSink {
         InternalCommand[] self = new InternalCommand[1];
         self[0] = new InternalCommand((b, error, lost) -> callback.onRow(b, self[0].row, error, lost), true);
         backend.send(query(backend.channel().alloc(), sql), Command.COM_QUERY, self[0], false);
+    }
+
+    /**
+     * Prepares {@code sql} (its bytes as the client sent them) and reads the statement id; the definitions that
+     * follow are dropped. Flushed.
+     */
+    public static void prepare(BackendConnection backend, byte[] sql, PrepareCallback callback) {
+        InternalCommand[] self = new InternalCommand[1];
+        self[0] = new InternalCommand((b, error, lost) -> callback.onPrepared(b, self[0].statementId, error, lost),
+                false);
+        backend.send(command(backend.channel().alloc(), Command.COM_STMT_PREPARE, sql), Command.COM_STMT_PREPARE,
+                self[0], true);
+    }
+
+    /** Closes a statement on the server; COM_STMT_CLOSE has no answer. */
+    public static void closeStatement(BackendConnection backend, long statementId) {
+        ByteBuf out = Packets.start(backend.channel().alloc());
+        out.writeByte(Command.COM_STMT_CLOSE).writeIntLE((int) statementId);
+        backend.send(Packets.finish(out, 0), Command.COM_STMT_CLOSE, null, false);
     }
 
     public static ByteBuf resetConnection(ByteBufAllocator alloc) {
@@ -91,6 +117,8 @@ public final class InternalCommand implements ResponseSink {
         try {
             if (kind == PacketKind.ERR) {
                 error = ErrPacket.decode(Packets.payload(frame));
+            } else if (kind == PacketKind.PREPARE_OK) {
+                statementId = StatementIds.read(frame);
             } else if (kind == PacketKind.ROW && readsRow && row == null) {
                 row = textRow(Packets.payload(frame));
             }

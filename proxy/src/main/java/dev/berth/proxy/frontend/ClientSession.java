@@ -118,6 +118,15 @@ final class ClientSession {
         return characterSet;
     }
 
+    /**
+     * What the server reads the client's statements in: the character set a SET NAMES (or the like) chose, else the
+     * collation id of the handshake.
+     */
+    String characterSetName() {
+        String chosen = variables().get("character_set_client");
+        return chosen != null ? chosen : String.valueOf(characterSet);
+    }
+
     /** The schema the client is in, or null when it has none. */
     String schema() {
         return schema;

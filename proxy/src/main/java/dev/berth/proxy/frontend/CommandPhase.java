@@ -27,7 +27,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.Future;
+import dev.berth.mysql.message.command.StatementIds;
+import dev.berth.proxy.backend.ResponseSink;
+import dev.berth.proxy.backend.ServerStatements;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -75,8 +80,16 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         CLOSED
     }
 
-    /** {@code followUp}: a SET that changed the server's tracking, read back after it (transaction pool mode). */
-    private record PendingFrame(ByteBuf frame, int command, StatementClassifier followUp) {
+    /**
+     * A client frame on its way to the backend. Transaction pool mode: {@code followUp} is a SET that changed the
+     * server's tracking, read back after it; {@code prepared} the client's statement a statement command names (or,
+     * for a COM_STMT_PREPARE, the one it prepares under {@code clientId}).
+     */
+    private record PendingFrame(ByteBuf frame, int command, StatementClassifier followUp,
+                                ClientStatements.Prepared prepared, long clientId) {
+        PendingFrame(ByteBuf frame, int command) {
+            this(frame, command, null, null, -1);
+        }
     }
 
     /**
@@ -84,7 +97,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
      * own reading back of a tracking change counts as one too ({@link #FOLLOW_TRACKING}), so nothing is released
      * before it is done.
      */
-    private record InFlight(int command, StatementClassifier statement) {
+    private record InFlight(int command, StatementClassifier statement, ClientStatements.Prepared prepared) {
     }
 
     private static final int FOLLOW_TRACKING = -2;
@@ -120,10 +133,12 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
      */
     private boolean diagnosticsHeld;
     private ScheduledFuture<?> diagnosticsTimer;
-    /** COM_STMT_PREPAREs answered OK and not yet closed (transaction pool mode). */
-    private int openStatements;
+    /** Transaction pool mode, else null: the client's prepared statements, under Berth's ids. */
+    private final ClientStatements statements;
     /** The server's last status said a transaction is open (transaction pool mode). */
     private boolean inTransaction;
+    /** The session part of the server's last status, for the EOF packets of answers Berth gives itself. */
+    private int lastStatus = ServerStatus.AUTOCOMMIT;
 
     CommandPhase(ServerContext server, ClientSession session, ClientAuthenticator authenticator) {
         this.server = server;
@@ -132,6 +147,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         this.authenticator = authenticator;
         this.channel = session.channel();
         this.pins = server.aligner().transactionMode() ? new Pins(pool) : null;
+        this.statements = pins == null ? null : new ClientStatements();
         this.writer = new ClientResponseWriter(this, channel, session.capabilities(), pins != null);
     }
 
@@ -186,7 +202,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             boolean toBackend = chunksToBackend;
             chunksToBackend &= !chunk.last();
             if (toBackend) {
-                forward(chunk.content(), -1, false, null);
+                send(new PendingFrame(chunk.content(), -1), false);
             } else {
                 chunk.release();
             }
@@ -219,13 +235,14 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             state = State.ATTACHED;
         }
         chunksToBackend = Packets.isPartial(frame);
-        forward(frame, -1, endsFile, null);
+        send(new PendingFrame(frame, -1), endsFile);
     }
 
     private void onCommand(ByteBuf frame) {
         midPacket = Packets.continues(frame);
         int command = Packets.firstByte(frame);
-        if (Packets.isPartial(frame) && readsWhole(command, frame)) {
+        if (Packets.isPartial(frame) && (readsWhole(command, frame)
+                || (statements != null && command == Command.COM_STMT_PREPARE))) {
             refuseLargeCommand(frame, command);
             return;
         }
@@ -250,7 +267,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                 session.sessionReset();
                 if (pins != null) {
                     pins.clear();
-                    openStatements = 0;
+                    statements.clear();
                 }
                 if (idle) {
                     answerOk(frame);
@@ -260,14 +277,20 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                 }
             }
             case Command.COM_STMT_PREPARE -> {
-                if (!KillStatement.looksLikeKill(Packets.payload(frame)) || !preparedKills.prepare(frame, this)) {
-                    forward(frame, command);
-                } else {
+                if (KillStatement.looksLikeKill(Packets.payload(frame)) && preparedKills.prepare(frame, this)) {
                     frame.release();
+                } else if (statements != null) {
+                    prepareStatement(frame);
+                } else {
+                    forward(frame, command);
                 }
             }
-            case Command.COM_STMT_CLOSE, Command.COM_STMT_SEND_LONG_DATA -> {
-                if (idle) {
+            case Command.COM_STMT_EXECUTE, Command.COM_STMT_RESET, Command.COM_STMT_FETCH,
+                 Command.COM_STMT_SEND_LONG_DATA, Command.COM_STMT_CLOSE -> {
+                if (statements != null) {
+                    statementCommand(frame, command);
+                } else if (idle && (command == Command.COM_STMT_CLOSE
+                        || command == Command.COM_STMT_SEND_LONG_DATA)) {
                     frame.release(); // no statement can exist before a backend was taken; these have no answer
                 } else {
                     forward(frame, command);
@@ -291,8 +314,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             case Command.COM_PROCESS_KILL -> processKill(frame);
             case Command.COM_INIT_DB, Command.COM_FIELD_LIST, Command.COM_STATISTICS,
                  Command.COM_PROCESS_INFO, Command.COM_REFRESH, Command.COM_DEBUG,
-                 Command.COM_CREATE_DB, Command.COM_DROP_DB, Command.COM_STMT_EXECUTE,
-                 Command.COM_STMT_RESET, Command.COM_STMT_FETCH, Command.COM_SET_OPTION -> forward(frame, command);
+                 Command.COM_CREATE_DB, Command.COM_DROP_DB, Command.COM_SET_OPTION -> forward(frame, command);
             default -> {
                 int sequence = Packets.sequenceId(frame) + 1;
                 frame.release();
@@ -321,11 +343,14 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         int sequence = Packets.sequenceId(head) + 1;
         int length = Packets.payloadLength(head);
         head.release();
-        ErrPacket error = command == Command.COM_QUERY
-                ? ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND, "berth: a KILL statement of " + length + " bytes, or "
-                        + "a query whose first 64 KB hold no statement, is refused")
-                : ErrPacket.of(ErrorCode.MALFORMED_PACKET, "berth: " + Command.name(command) + " of " + length
-                        + " bytes is refused");
+        ErrPacket error = switch (command) {
+            case Command.COM_QUERY -> ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND, "berth: a KILL statement of "
+                    + length + " bytes, or a query whose first 64 KB hold no statement, is refused");
+            case Command.COM_STMT_PREPARE -> ErrPacket.of(ErrorCode.PACKET_TOO_LARGE, "berth: a statement to "
+                    + "prepare of " + length + " bytes is refused; in transaction pool mode keep it under 64 KB");
+            default -> ErrPacket.of(ErrorCode.MALFORMED_PACKET, "berth: " + Command.name(command) + " of " + length
+                    + " bytes is refused");
+        };
         if (midPacket) {
             // Its 16 MB continuation frames would read as commands.
             refuse(sequence, error);
@@ -430,6 +455,11 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
 
     @Override
     public void forward(ByteBuf frame, int command) {
+        forward(frame, command, null, -1);
+    }
+
+    /** Sends a client command on; {@code prepared} and {@code clientId} as in {@link PendingFrame}. */
+    private void forward(ByteBuf frame, int command, ClientStatements.Prepared prepared, long clientId) {
         chunksToBackend = Packets.isPartial(frame);
         StatementClassifier followUp = null;
         if (pins != null && ResponseTracker.hasResponse(command)) {
@@ -440,20 +470,17 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             if (state == State.ATTACHED && !hadTemporaryTables && BackendAligner.setsConnectionId(command, statement)) {
                 server.aligner().mapConnectionId(session, session.backend());
             }
-            inFlight.add(new InFlight(command, statement));
+            inFlight.add(new InFlight(command, statement, prepared));
             if (statement != null && !statement.trackingSet().isEmpty()) {
                 if (Packets.isPartial(frame)) {
                     pins.add(PinReason.SESSION_TRACKING); // no room between its pieces for Berth's own query
                 } else {
                     followUp = statement;
-                    inFlight.add(new InFlight(FOLLOW_TRACKING, statement));
+                    inFlight.add(new InFlight(FOLLOW_TRACKING, statement, null));
                 }
             }
-        } else if (pins != null && command == Command.COM_STMT_CLOSE && openStatements > 0
-                && --openStatements == 0) {
-            pins.remove(PinReason.PREPARED_STATEMENTS);
         }
-        forward(frame, command, false, followUp);
+        send(new PendingFrame(frame, command, followUp, prepared, clientId), false);
     }
 
     /**
@@ -463,10 +490,6 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private StatementClassifier beforeSending(ByteBuf frame, int command) {
         holdForNext = false;
         stopHoldingDiagnostics();
-        if (command == Command.COM_STMT_PREPARE) {
-            pins.add(PinReason.PREPARED_STATEMENTS);
-            return null;
-        }
         if (command != Command.COM_QUERY) {
             return null;
         }
@@ -476,44 +499,69 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     }
 
     /**
-     * Sends a client frame (or a chunk of one) to the backend, taking one first when the client has none;
-     * {@code followUp} is read back right after it ({@link #followTracking}).
+     * Sends a client frame (or a chunk of one) to the backend, taking one first when the client has none.
      */
-    private void forward(ByteBuf frame, int command, boolean endsLocalInfile, StatementClassifier followUp) {
+    private void send(PendingFrame p, boolean endsLocalInfile) {
         switch (state) {
             case IDLE -> {
-                queue(frame, command, followUp);
+                queue(p);
                 attach(error -> {
                     if (error != null) {
                         failPending(error);
                     }
                 });
             }
-            case ACQUIRING -> queue(frame, command, followUp);
+            case ACQUIRING -> queue(p);
             case ATTACHED, LOCAL_INFILE -> {
                 BackendConnection b = session.backend();
                 if (endsLocalInfile) {
                     b.eventLoop().execute(() -> {
-                        b.send(frame, -1, null, true);
+                        b.send(p.frame(), -1, null, true);
                         b.localInfileSent();
                     });
-                } else {
-                    b.send(frame, command, writer, false);
-                    if (followUp != null) {
-                        followTracking(b, followUp);
-                    }
-                    if (!b.channel().isWritable()) {
-                        pauseForBackend(b);
-                    }
+                } else if (sendTo(b, p) && !b.channel().isWritable()) {
+                    pauseForBackend(b);
                 }
             }
-            case CLOSED -> frame.release();
+            case CLOSED -> p.frame().release();
         }
     }
 
-    private void queue(ByteBuf frame, int command, StatementClassifier followUp) {
-        pending.add(new PendingFrame(frame, command, followUp));
-        pendingBytes += frame.readableBytes();
+    /**
+     * Writes one frame to the attached connection: {@code followUp} is read back right after it
+     * ({@link #followTracking}); a statement command is bound to the connection's own statement first. Returns false
+     * when the statement must be prepared there first: the frame then waits at the head of the queue.
+     */
+    private boolean sendTo(BackendConnection b, PendingFrame p) {
+        ByteBuf frame = p.frame();
+        ResponseSink sink = writer;
+        ClientStatements.Prepared prepared = p.prepared();
+        if (prepared != null && p.command() == Command.COM_STMT_PREPARE) {
+            if (answerPrepareFrom(b, p)) {
+                return true;
+            }
+            ServerStatements.Statement onServer = addStatement(b, prepared);
+            long clientId = p.clientId();
+            sink = new PrepareSink(writer, clientId, (c, serverId, answer) ->
+                    onClientLoop(() -> prepared(c, onServer, prepared, clientId, serverId, answer)));
+        } else if (prepared != null) {
+            ServerStatements.Statement onServer = b.statements().get(prepared.key);
+            if (onServer == null) {
+                prepareFor(b, p);
+                return false;
+            }
+            frame = StatementBinding.bind(onServer, prepared, p.command(), frame, b.channel().alloc());
+        }
+        b.send(frame, p.command(), sink, false);
+        if (p.followUp() != null) {
+            followTracking(b, p.followUp());
+        }
+        return true;
+    }
+
+    private void queue(PendingFrame p) {
+        pending.add(p);
+        pendingBytes += p.frame().readableBytes();
         if (pendingBytes > PENDING_LIMIT) {
             channel.config().setAutoRead(false); // until the backend is there (sendPending, failPending)
         }
@@ -596,9 +644,9 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private void sendPending(BackendConnection b) {
         PendingFrame p;
         while ((p = pending.poll()) != null) {
-            b.send(p.frame(), p.command(), writer, false);
-            if (p.followUp() != null) {
-                followTracking(b, p.followUp());
+            if (!sendTo(b, p)) {
+                b.channel().flush();
+                return; // sent on once the statement is prepared there (prepareFor)
             }
         }
         pendingBytes = 0;
@@ -607,6 +655,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         if (!b.channel().isWritable()) {
             pauseForBackend(b);
         }
+        releaseIfDone(); // when Berth answered all that was queued itself
     }
 
     private void failPending(ErrPacket error) {
@@ -653,7 +702,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             inFlight.clear();
             holdForNext = false;
             stopHoldingDiagnostics();
-            openStatements = 0;
+            statements.clear();
         }
         boolean midCommand = midPacket || chunksToBackend || state == State.LOCAL_INFILE;
         midPacket = false;
@@ -708,13 +757,16 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             if (end.trackingChanged() && (done.statement() == null || done.statement().trackingSet().isEmpty())) {
                 pins.add(PinReason.SESSION_TRACKING); // changed where Berth did not see it coming (a procedure)
             }
-            if (done.command() == Command.COM_STMT_PREPARE && !end.error()) {
-                openStatements++;
-            } else if (done.command() == Command.COM_STMT_PREPARE && openStatements == 0) {
-                pins.remove(PinReason.PREPARED_STATEMENTS);
+            if (done.prepared() != null) {
+                statementEnded(done.command(), done.prepared(), end);
+            }
+            if (done.statement() != null && done.statement().changesDefinitions() && !end.error()) {
+                server.preparedResponses().clear();
             }
             diagnosticsHeld = end.error() || end.warnings() > 0;
             inTransaction = (end.statusFlags() & ServerStatus.IN_TRANS) != 0;
+            lastStatus = end.statusFlags() & (ServerStatus.AUTOCOMMIT | ServerStatus.IN_TRANS
+                    | ServerStatus.IN_TRANS_READONLY);
             releaseIfDone();
         });
     }
@@ -752,6 +804,244 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                 AbandonedCommand.recover(pool, b); // not expected: every response ended
             }
         });
+    }
+
+    // ---- prepared statements (transaction pool mode) -----------------------------------------------------------
+
+    /**
+     * A COM_STMT_PREPARE: the client gets a statement id of Berth's. When Berth holds the server's answer for the same
+     * statement and nothing else is on its way to the client, it answers itself; else the statement is prepared on a
+     * connection and the answer kept.
+     */
+    private void prepareStatement(ByteBuf frame) {
+        int sequence = Packets.sequenceId(frame) + 1;
+        ByteBuf payload = Packets.payload(frame);
+        String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1,
+                StandardCharsets.ISO_8859_1);
+        ServerStatements.Key key = new ServerStatements.Key(session.schema(), session.characterSetName(), sql);
+        PreparedResponses.Answer answer = server.preparedResponses().get(session.poolKey(), key);
+        ClientStatements.Prepared prepared = new ClientStatements.Prepared(key, -1);
+        long id = statements.add(prepared);
+        if (id < 0) {
+            frame.release();
+            reply(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.MAX_PREPARED_STATEMENTS,
+                    "Can't create more than max_prepared_stmt_count statements (current value: "
+                            + ClientStatements.LIMIT + "); berth: close statements you no longer use")));
+            return;
+        }
+        boolean nothingOnItsWay = inFlight.isEmpty() && pending.isEmpty() && state != State.ACQUIRING;
+        if (answer != null && nothingOnItsWay) {
+            frame.release();
+            prepared.parameters = answer.parameters();
+            answer.write(id, session.has(Capabilities.CLIENT_DEPRECATE_EOF), lastStatus, channel.alloc(),
+                    f -> channel.write(f, channel.voidPromise()));
+            channel.flush();
+            return;
+        }
+        forward(frame, Command.COM_STMT_PREPARE, prepared, id);
+    }
+
+    /**
+     * A COM_STMT_PREPARE about to go to {@code b}, which has the statement prepared already (another client's prepare
+     * answered meanwhile): answered by Berth when nothing else is on its way to the client.
+     */
+    private boolean answerPrepareFrom(BackendConnection b, PendingFrame p) {
+        ClientStatements.Prepared prepared = p.prepared();
+        ServerStatements.Statement onServer = b.statements().get(prepared.key);
+        if (onServer == null || onServer.id() < 0 || inFlight.size() != 1) {
+            return false;
+        }
+        PreparedResponses.Answer answer = server.preparedResponses().get(session.poolKey(), prepared.key);
+        if (answer == null) {
+            return false;
+        }
+        inFlight.clear();
+        p.frame().release();
+        prepared.parameters = answer.parameters();
+        answer.write(p.clientId(), session.has(Capabilities.CLIENT_DEPRECATE_EOF), lastStatus, channel.alloc(),
+                f -> channel.write(f, channel.voidPromise()));
+        channel.flush();
+        return true;
+    }
+
+    /** The server answered a client's COM_STMT_PREPARE on {@code b}: the statement is known there, or forgotten. */
+    private void prepared(BackendConnection b, ServerStatements.Statement onServer, ClientStatements.Prepared prepared,
+                          long clientId, long serverId, PreparedResponses.Answer answer) {
+        if (answer == null) {
+            forgetStatement(b, prepared.key, onServer);
+            statements.remove(clientId);
+            return;
+        }
+        onServer.id(serverId);
+        prepared.parameters = answer.parameters();
+        server.preparedResponses().put(session.poolKey(), prepared.key, answer);
+    }
+
+    /**
+     * A command naming one of the client's statements. An id the client was not given is refused as the server
+     * would; COM_STMT_CLOSE is answered here (the statement stays prepared on the connections that have it); a
+     * COM_STMT_RESET of a statement that holds nothing on a connection is answered here too.
+     */
+    private void statementCommand(ByteBuf frame, int command) {
+        int sequence = Packets.sequenceId(frame) + 1;
+        long id;
+        try {
+            id = StatementIds.read(frame);
+        } catch (MalformedPacketException e) {
+            frame.release();
+            reply(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.MALFORMED_PACKET,
+                    "berth: malformed " + Command.name(command) + ": " + e.getMessage())));
+            return;
+        }
+        if (command == Command.COM_STMT_CLOSE) {
+            frame.release();
+            closeStatement(statements.remove(id));
+            return;
+        }
+        ClientStatements.Prepared prepared = statements.get(id);
+        if (prepared == null) {
+            frame.release();
+            if (command != Command.COM_STMT_SEND_LONG_DATA) {
+                chunksToBackend = false;
+                reply(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.UNKNOWN_STATEMENT,
+                        "Unknown prepared statement handler (" + id + ") given to "
+                                + Command.name(command).toLowerCase(Locale.ROOT).replace("com_", "mysqld_"))));
+            }
+            return;
+        }
+        switch (command) {
+            case Command.COM_STMT_EXECUTE -> prepared.cursor = StatementBinding.opensCursor(frame);
+            case Command.COM_STMT_SEND_LONG_DATA -> prepared.longData = true;
+            case Command.COM_STMT_RESET -> {
+                if (!prepared.holdsState() && state == State.IDLE) {
+                    answerOk(frame);
+                    return;
+                }
+            }
+            default -> { }
+        }
+        updateStatementPins();
+        forward(frame, command, prepared, -1);
+    }
+
+    /** The client closed a statement: what it held on the connection goes with it there. */
+    private void closeStatement(ClientStatements.Prepared prepared) {
+        if (prepared == null || !prepared.holdsState()) {
+            return;
+        }
+        prepared.cursor = false;
+        prepared.longData = false;
+        BackendConnection b = session.backend();
+        if (b != null && state == State.ATTACHED) {
+            forgetStatement(b, prepared.key, b.statements().get(prepared.key));
+        }
+        updateStatementPins();
+        releaseIfDone();
+    }
+
+    /** Takes a statement off a connection's list, closing it on the server when it was prepared there. */
+    private static void forgetStatement(BackendConnection b, ServerStatements.Key key,
+                                        ServerStatements.Statement onServer) {
+        if (onServer == null || b.statements().get(key) != onServer) {
+            return;
+        }
+        b.statements().remove(key);
+        if (onServer.id() >= 0) {
+            InternalCommand.closeStatement(b, onServer.id());
+        }
+    }
+
+    /** Records a statement being prepared on {@code b}, closing there the ones it displaces. */
+    private static ServerStatements.Statement addStatement(BackendConnection b, ClientStatements.Prepared prepared) {
+        List<Long> evicted = new ArrayList<>();
+        ServerStatements.Statement onServer = b.statements().add(prepared.key, evicted);
+        evicted.forEach(id -> InternalCommand.closeStatement(b, id));
+        return onServer;
+    }
+
+    /**
+     * A statement command for a statement not prepared on {@code b}: Berth prepares it there, and the command (and
+     * whatever the client sent after it) waits for the answer. A statement the server now refuses to prepare (a
+     * table dropped) gets that ERR in place of the command's answer.
+     */
+    private void prepareFor(BackendConnection b, PendingFrame waiting) {
+        state = State.ACQUIRING;
+        pending.addFirst(waiting);
+        ClientStatements.Prepared prepared = waiting.prepared();
+        ServerStatements.Statement onServer = addStatement(b, prepared);
+        InternalCommand.prepare(b, prepared.key.sql().getBytes(StandardCharsets.ISO_8859_1),
+                (c, serverId, error, lost) -> onClientLoop(() -> {
+                    if (state == State.CLOSED || session.backend() != c) {
+                        return;
+                    }
+                    if (lost != null) {
+                        backendLost(c, lost, Packets.sequenceId(waiting.frame()) + 1);
+                        return;
+                    }
+                    state = State.ATTACHED;
+                    if (error == null) {
+                        onServer.id(serverId);
+                    } else {
+                        forgetStatement(c, prepared.key, onServer);
+                        failWaiting(error);
+                    }
+                    sendPending(c);
+                    releaseIfDone();
+                }));
+    }
+
+    /** The command at the head of the queue gets {@code error} instead of being sent; its pieces are dropped. */
+    private void failWaiting(ErrPacket error) {
+        PendingFrame failed = pending.poll();
+        if (ResponseTracker.hasResponse(failed.command())) {
+            inFlight.remove(new InFlight(failed.command(), null, failed.prepared()));
+            reply(ErrFrames.of(channel.alloc(), Packets.sequenceId(failed.frame()) + 1, error));
+        }
+        failed.frame().release();
+        while (!pending.isEmpty() && pending.peek().command() < 0) {
+            pending.poll().frame().release();
+        }
+        chunksToBackend = false;
+        if (failed.command() == Command.COM_STMT_EXECUTE) {
+            failed.prepared().longData = false;
+            failed.prepared().cursor = false;
+            updateStatementPins();
+        }
+    }
+
+    /** The response to a statement command ended: what the statement now holds on the connection. */
+    private void statementEnded(int command, ClientStatements.Prepared prepared, ResponseEnd end) {
+        switch (command) {
+            case Command.COM_STMT_EXECUTE -> {
+                prepared.longData = false;
+                prepared.cursor &= !end.error() && (end.statusFlags() & ServerStatus.CURSOR_EXISTS) != 0;
+            }
+            case Command.COM_STMT_FETCH -> prepared.cursor &= !end.error()
+                    && (end.statusFlags() & ServerStatus.LAST_ROW_SENT) == 0;
+            case Command.COM_STMT_RESET -> {
+                if (!end.error()) {
+                    prepared.cursor = false;
+                    prepared.longData = false;
+                }
+            }
+            default -> {
+                return;
+            }
+        }
+        updateStatementPins();
+    }
+
+    private void updateStatementPins() {
+        if (statements.anyCursor()) {
+            pins.add(PinReason.OPEN_CURSOR);
+        } else {
+            pins.remove(PinReason.OPEN_CURSOR);
+        }
+        if (statements.anyLongData()) {
+            pins.add(PinReason.LONG_DATA);
+        } else {
+            pins.remove(PinReason.LONG_DATA);
+        }
     }
 
     private void stopHoldingDiagnostics() {
@@ -804,7 +1094,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                             pins.add(PinReason.SESSION_TRACKING);
                         }
                         onClientLoop(() -> {
-                            inFlight.remove(new InFlight(FOLLOW_TRACKING, set));
+                            inFlight.remove(new InFlight(FOLLOW_TRACKING, set, null));
                             releaseIfDone();
                         });
                     }, true);

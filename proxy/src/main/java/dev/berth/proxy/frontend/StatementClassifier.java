@@ -28,11 +28,14 @@ import java.util.regex.Pattern;
  * @param trackingSet     when a SET changes what the server tracks ({@code session_track_*}), every session variable
  *                        it assigns (lower case): the server then stops reporting what Berth needs, so Berth reads
  *                        them back itself and turns its tracking on again; empty otherwise
+ * @param changesDefinitions DDL: what a statement prepared before it reads may now be defined otherwise
  */
 record StatementClassifier(Set<PinReason> pins, Set<PinReason> unpins, boolean holdForNext, boolean readsInsertId,
-                           boolean readsPrevious, boolean readsConnectionId, List<String> trackingSet) {
+                           boolean readsPrevious, boolean readsConnectionId, List<String> trackingSet,
+                           boolean changesDefinitions) {
     private static final StatementClassifier NOTHING = new StatementClassifier(EnumSet.noneOf(PinReason.class),
-            EnumSet.noneOf(PinReason.class), false, false, false, false, List.of());
+            EnumSet.noneOf(PinReason.class), false, false, false, false, List.of(), false);
+    private static final Pattern DDL = Pattern.compile("^(ALTER|CREATE|DROP|RENAME|TRUNCATE)\\b");
     private static final Pattern CONNECTION_ID = Pattern.compile("\\bCONNECTION_ID\\s*\\(");
     private static final List<String> CHARACTER_SET_VARIABLES = List.of("character_set_client",
             "character_set_connection", "character_set_results", "collation_connection");
@@ -75,6 +78,7 @@ record StatementClassifier(Set<PinReason> pins, Set<PinReason> unpins, boolean h
         boolean readsInsertId = false;
         boolean readsPrevious = false;
         boolean readsConnectionId = false;
+        boolean changesDefinitions = false;
         List<String> trackingSet = new ArrayList<>();
         for (String s : statements) {
             if (USER_VARIABLE_SET.matcher(s).find()) {
@@ -114,17 +118,18 @@ record StatementClassifier(Set<PinReason> pins, Set<PinReason> unpins, boolean h
             readsInsertId |= INSERT_ID.matcher(s).find();
             readsPrevious |= PREVIOUS.matcher(s).find();
             readsConnectionId |= CONNECTION_ID.matcher(s).find();
+            changesDefinitions |= DDL.matcher(s).find();
             if (SETS_TRACKING.matcher(s).find()) {
                 trackingSet.addAll(assignedVariables(s));
             }
         }
         unpins.removeAll(pins);
         if (pins.isEmpty() && unpins.isEmpty() && !holdForNext && !readsInsertId && !readsPrevious
-                && !readsConnectionId && trackingSet.isEmpty()) {
+                && !readsConnectionId && trackingSet.isEmpty() && !changesDefinitions) {
             return NOTHING;
         }
         return new StatementClassifier(pins, unpins, holdForNext, readsInsertId, readsPrevious, readsConnectionId,
-                List.copyOf(trackingSet));
+                List.copyOf(trackingSet), changesDefinitions);
     }
 
     /**

@@ -17,8 +17,10 @@ public enum PinReason {
     TABLE_LOCKS,
     /** A statement prepared with the text protocol's PREPARE. */
     SQL_PREPARED_STATEMENTS,
-    /** A statement prepared with COM_STMT_PREPARE. */
-    PREPARED_STATEMENTS,
+    /** A cursor opened by COM_STMT_EXECUTE, not yet fetched to its end, reset or closed. */
+    OPEN_CURSOR,
+    /** Parameter data sent with COM_STMT_SEND_LONG_DATA, held by the server for the statement's next execution. */
+    LONG_DATA,
     /** HANDLER ... OPEN. */
     HANDLER,
     /** An XA transaction. */

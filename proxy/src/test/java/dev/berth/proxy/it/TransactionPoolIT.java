@@ -20,6 +20,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -299,19 +301,144 @@ class TransactionPoolIT {
         }
     }
 
+    /** Prepared statements pin nothing: each client's statements run on whichever connection is free. */
     @Test
-    void serverPreparedStatementsPinUntilClosed() throws Exception {
-        try (Connection c = berth.mariadbConnection("useServerPrepStmts=true&cachePrepStmts=false")) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT ? + 1")) {
-                ps.setInt(1, 41);
-                try (ResultSet rs = ps.executeQuery()) {
-                    assertTrue(rs.next());
-                    assertEquals(42, rs.getInt(1));
-                }
-                assertEquals(1L, berth.poolStats().pinnedByReason().getOrDefault("prepared-statements", 0L));
+    void preparedStatementsAreMultiplexedNotPinned() throws Exception {
+        List<Connection> clients = new ArrayList<>();
+        List<PreparedStatement> statements = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3 * POOL; i++) {
+                Connection c = i % 2 == 0 ? berth.mariadbConnection("useServerPrepStmts=true&cachePrepStmts=false")
+                        : berth.mysqlConnection("useServerPrepStmts=true&cachePrepStmts=false");
+                clients.add(c);
+                statements.add(c.prepareStatement("SELECT ? + " + (i % 2) + ", CONNECTION_ID()"));
             }
-            assertEquals("1", value(c, "SELECT 1")); // the close goes out before this
-            assertEquals(0L, berth.poolStats().pinnedByReason().getOrDefault("prepared-statements", 0L));
+            awaitInUse(0);
+            assertTrue(berth.poolStats().pinnedByReason().values().stream().allMatch(n -> n == 0),
+                    berth.poolStats().toString());
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < statements.size(); i++) {
+                    PreparedStatement ps = statements.get(i);
+                    ps.setInt(1, 100 * round + i);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        assertTrue(rs.next());
+                        assertEquals(100 * round + i + i % 2, rs.getInt(1));
+                        assertEquals(threadId(clients.get(i)), rs.getLong(2));
+                    }
+                }
+            }
+            for (PreparedStatement ps : statements) {
+                ps.close();
+            }
+            assertTrue(berth.poolStats().openConnections() <= POOL, berth.poolStats().toString());
+        } finally {
+            for (Connection c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    private static long threadId(Connection c) throws SQLException {
+        return c instanceof org.mariadb.jdbc.Connection mariadb ? mariadb.getThreadId()
+                : c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class).getId();
+    }
+
+    /**
+     * The go-sql-driver pattern (prepare, execute, close for every parameterised query) costs the server at most one
+     * prepare per statement per connection: Berth answers the client's prepares itself and keeps the statement
+     * prepared on each connection.
+     */
+    @Test
+    void preparingTheSameStatementAgainCostsTheServerNothing() throws Exception {
+        int clients = 4;
+        int perClient = 50;
+        long before = comStmtPrepare();
+        List<CompletableFuture<Void>> runs = new ArrayList<>();
+        for (int k = 0; k < clients; k++) {
+            int client = k;
+            runs.add(CompletableFuture.runAsync(() -> {
+                try (Connection c = berth.mysqlConnection("useServerPrepStmts=true&cachePrepStmts=false")) {
+                    for (int i = 0; i < perClient; i++) {
+                        String sql = i % 2 == 0 ? "SELECT ? * 2" : "SELECT CONCAT(?, '-', ?)";
+                        try (PreparedStatement ps = c.prepareStatement(sql)) {
+                            ps.setInt(1, i);
+                            if (i % 2 == 1) {
+                                ps.setString(2, "c" + client);
+                            }
+                            try (ResultSet rs = ps.executeQuery()) {
+                                assertTrue(rs.next());
+                                assertEquals(i % 2 == 0 ? String.valueOf(2 * i) : i + "-c" + client, rs.getString(1));
+                            }
+                        }
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        long serverPrepares = comStmtPrepare() - before;
+        assertTrue(serverPrepares <= 2L * POOL, "the server prepared " + serverPrepares + " times for "
+                + clients * perClient + " client prepares of 2 statements on " + POOL + " connections");
+    }
+
+    private static long comStmtPrepare() throws SQLException {
+        try (Connection root = TestDatabase.get().rootConnection(); Statement st = root.createStatement();
+             ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Com_stmt_prepare'")) {
+            assertTrue(rs.next());
+            return rs.getLong(2);
+        }
+    }
+
+    /**
+     * Connector/J sends parameter types only when they change; the connection that runs the execution may have the
+     * statement bound with another client's types, which Berth then sends again.
+     */
+    @Test
+    void executionsWithoutTypesGetTheClientsOwn() throws Exception {
+        try (Connection ints = berth.mysqlConnection("useServerPrepStmts=true&cachePrepStmts=false");
+             Connection strings = berth.mysqlConnection("useServerPrepStmts=true&cachePrepStmts=false");
+             PreparedStatement a = ints.prepareStatement("SELECT CONCAT('<', ?, '>')");
+             PreparedStatement b = strings.prepareStatement("SELECT CONCAT('<', ?, '>')")) {
+            for (int i = 0; i < 6; i++) {
+                a.setLong(1, i);
+                b.setString(1, "s" + i);
+                try (ResultSet rs = a.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals("<" + i + ">", rs.getString(1));
+                }
+                try (ResultSet rs = b.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals("<s" + i + ">", rs.getString(1));
+                }
+            }
+        }
+    }
+
+    /** A cursor stays on its connection until it is read to the end; an unknown statement id is refused. */
+    @Test
+    void anOpenCursorPinsUntilItsLastRow() throws Exception {
+        try (Connection c = berth.mysqlConnection("useServerPrepStmts=true&useCursorFetch=true&defaultFetchSize=2");
+             PreparedStatement ps = c.prepareStatement("SELECT seq FROM seq_1_to_7 WHERE seq > ?")) {
+            ps.setInt(1, 0);
+            ps.setFetchSize(2);
+            int sum = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                sum += rs.getInt(1);
+                assertEquals(1L, berth.poolStats().pinnedByReason().getOrDefault("open-cursor", 0L));
+                while (rs.next()) {
+                    sum += rs.getInt(1);
+                }
+            }
+            assertEquals(28, sum);
+            assertEquals("1", value(c, "SELECT 1"));
+            assertEquals(0L, berth.poolStats().pinnedByReason().getOrDefault("open-cursor", 0L));
+        }
+        try (RawMysqlClient client = raw()) {
+            client.command(0x17, new byte[] {0x39, 0x30, 0, 0, 0, 1, 0, 0, 0}); // COM_STMT_EXECUTE of 12345
+            RawMysqlClient.Err unknown = client.read(1).get(0).err();
+            assertEquals(1243, unknown.code(), unknown.toString());
         }
     }
 

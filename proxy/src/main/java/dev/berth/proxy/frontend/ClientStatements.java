@@ -1,0 +1,77 @@
+package dev.berth.proxy.frontend;
+
+import dev.berth.mysql.message.command.StatementIds;
+import dev.berth.proxy.backend.ServerStatements;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Transaction pool mode: the statements one client has prepared, under ids Berth issues (the server's ids differ
+ * from one backend connection to the next). Each names a {@link ServerStatements.Key}, prepared on whichever
+ * connection runs it. On the client's event loop.
+ */
+final class ClientStatements {
+    /** The server's max_prepared_stmt_count default: a client that never closes its statements stops here. */
+    static final int LIMIT = 16382;
+
+    /** One statement of the client's. {@code parameters} is -1 until its COM_STMT_PREPARE has been answered. */
+    static final class Prepared {
+        final ServerStatements.Key key;
+        int parameters;
+        /** The parameter types the client last sent, for executions that do not send them again. */
+        byte[] types;
+        /** An execution opened a cursor on the server that the client may still fetch from. */
+        boolean cursor;
+        /** COM_STMT_SEND_LONG_DATA sent parameter data the server holds for the next execution. */
+        boolean longData;
+
+        Prepared(ServerStatements.Key key, int parameters) {
+            this.key = key;
+            this.parameters = parameters;
+        }
+
+        /** Whether the statement holds something on its connection that the client will come back for. */
+        boolean holdsState() {
+            return cursor || longData;
+        }
+    }
+
+    private final Map<Long, Prepared> statements = new HashMap<>();
+    private long nextId = 1;
+    private long lastPrepared = -1;
+
+    /** Registers a statement and returns its id for the client; -1 when the client holds {@link #LIMIT} already. */
+    long add(Prepared statement) {
+        if (statements.size() >= LIMIT) {
+            return -1;
+        }
+        long id = nextId++;
+        statements.put(id, statement);
+        lastPrepared = id;
+        return id;
+    }
+
+    /** The statement, or null; {@link StatementIds#LAST_PREPARED} names the last one prepared (MariaDB). */
+    Prepared get(long id) {
+        return statements.get(id == StatementIds.LAST_PREPARED ? lastPrepared : id);
+    }
+
+    Prepared remove(long id) {
+        return statements.remove(id == StatementIds.LAST_PREPARED ? lastPrepared : id);
+    }
+
+    /** Whether any statement holds state on the connection (pins the client). */
+    boolean anyCursor() {
+        return statements.values().stream().anyMatch(s -> s.cursor);
+    }
+
+    boolean anyLongData() {
+        return statements.values().stream().anyMatch(s -> s.longData);
+    }
+
+    /** The session was reset or restarted, which closes every statement. */
+    void clear() {
+        statements.clear();
+        lastPrepared = -1;
+    }
+}
