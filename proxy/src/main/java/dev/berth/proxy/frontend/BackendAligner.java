@@ -169,6 +169,7 @@ public final class BackendAligner {
                                 int charset, long idToSet, boolean readsInsertId) {
         progress.send(b, InternalCommand.query(b.channel().alloc(), set.sql()), (c, error, lost) -> {
             if (error == null && lost == null) {
+                log.trace("{} for client {}: {}", c, session.connectionId(), set.sql());
                 c.tracking(true);
                 c.variables().clear();
                 c.variables().putAll(set.variables());

@@ -1176,6 +1176,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             pins.add(PinReason.STATE_CHANGE);
             return;
         }
+        log.trace("client {} on {}: {}={}", session.connectionId(), b, name, value);
         session.variables().changed(name, value);
         b.variables().put(name, value);
         if (name.startsWith("character_set_") || name.startsWith("collation_")) {
