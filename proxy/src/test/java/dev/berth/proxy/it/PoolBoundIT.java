@@ -58,7 +58,8 @@ class PoolBoundIT {
                         try (Connection c = client % 2 == 0 ? berth.mysqlConnection("") : berth.mariadbConnection("");
                              Statement s = c.createStatement()) {
                             Set<Long> mine = new HashSet<>();
-                            for (int q = 0; q < 3; q++) {
+                            int probes = 0;
+                            for (int q = 0; q < 3 && probes < 10; probes++) {
                                 // The server-side SLEEP is part of the test, not a wait: each query holds its backend
                                 // connection a while, so the 200 sessions overlap and contend for the 8.
                                 try (ResultSet rs = s.executeQuery("SELECT SLEEP(0.01), "
@@ -66,7 +67,13 @@ class PoolBoundIT {
                                     assertTrue(rs.next());
                                     assertEquals(0, rs.getInt(1));
                                     assertEquals(client, rs.getInt(3));
-                                    mine.add(rs.getLong(2));
+                                    long backend = rs.getLong(2);
+                                    // Under 200 concurrent process-list scans MariaDB now and then leaves a running
+                                    // thread's INFO out of the list (seen once in CI): that probe saw nothing, ask again.
+                                    if (!rs.wasNull()) {
+                                        mine.add(backend);
+                                        q++;
+                                    }
                                 }
                             }
                             // Session mode: one backend connection for the client's whole session.

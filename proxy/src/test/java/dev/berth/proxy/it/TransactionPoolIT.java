@@ -12,6 +12,7 @@ import dev.berth.proxy.it.support.RawMysqlClient;
 import dev.berth.proxy.it.support.RunningBerth;
 import dev.berth.proxy.it.support.TestDatabase;
 import dev.berth.proxy.pool.PoolStats;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -352,7 +353,7 @@ class TransactionPoolIT {
     void preparingTheSameStatementAgainCostsTheServerNothing() throws Exception {
         int clients = 4;
         int perClient = 50;
-        long before = comStmtPrepare();
+        long before = globalStatus("Com_stmt_prepare");
         List<CompletableFuture<Void>> runs = new ArrayList<>();
         for (int k = 0; k < clients; k++) {
             int client = k;
@@ -377,14 +378,14 @@ class TransactionPoolIT {
             }));
         }
         CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        long serverPrepares = comStmtPrepare() - before;
+        long serverPrepares = globalStatus("Com_stmt_prepare") - before;
         assertTrue(serverPrepares <= 2L * POOL, "the server prepared " + serverPrepares + " times for "
                 + clients * perClient + " client prepares of 2 statements on " + POOL + " connections");
     }
 
-    private static long comStmtPrepare() throws SQLException {
+    private static long globalStatus(String name) throws SQLException {
         try (Connection root = TestDatabase.get().rootConnection(); Statement st = root.createStatement();
-             ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Com_stmt_prepare'")) {
+             ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE '" + name + "'")) {
             assertTrue(rs.next());
             return rs.getLong(2);
         }
@@ -440,6 +441,135 @@ class TransactionPoolIT {
             RawMysqlClient.Err unknown = client.read(1).get(0).err();
             assertEquals(1243, unknown.code(), unknown.toString());
         }
+    }
+
+    /**
+     * COM_STMT_SEND_LONG_DATA leaves parameter data on the connection that got it: the client is pinned there (the
+     * other clients are served by the other connection) until the execution that uses it, or a COM_STMT_RESET that
+     * drops it, has run.
+     */
+    @Test
+    void longDataPinsUntilItsExecutionOrAReset() throws Exception {
+        try (RawMysqlClient client = raw(); RawMysqlClient other = raw()) {
+            int id = prepare(client, "SELECT CONCAT(?, '|', ?)", 1);
+            sendLongData(client, id, 0, "hello ");
+            sendLongData(client, id, 0, "world");
+            Eventually.await(Duration.ofSeconds(5),
+                    () -> berth.poolStats().pinnedByReason().getOrDefault("long-data", 0L) == 1L,
+                    () -> berth.poolStats().toString());
+            for (int i = 0; i < 5; i++) {
+                assertEquals(String.valueOf(i), other.queryValue("SELECT " + i));
+            }
+            assertEquals("hello world|x", executeTwoStrings(client, id, null, "x"));
+            assertEquals(0L, berth.poolStats().pinnedByReason().getOrDefault("long-data", 0L));
+            awaitInUse(0);
+
+            sendLongData(client, id, 0, "dropped");
+            Eventually.await(Duration.ofSeconds(5),
+                    () -> berth.poolStats().pinnedByReason().getOrDefault("long-data", 0L) == 1L,
+                    () -> berth.poolStats().toString());
+            client.command(0x1a, int4(id)); // COM_STMT_RESET
+            RawMysqlClient.Packet reset = client.readPacket();
+            assertTrue(reset.isOk(), reset.describe());
+            assertEquals(0L, berth.poolStats().pinnedByReason().getOrDefault("long-data", 0L));
+            awaitInUse(0);
+            assertEquals("a|b", executeTwoStrings(client, id, "a", "b"));
+        }
+    }
+
+    /** Blobs streamed by Connector/J (COM_STMT_SEND_LONG_DATA) from clients at once each land in their own row. */
+    @Test
+    void streamedParametersOfClientsAtOnceStayTheirOwn() throws Exception {
+        int clients = 4;
+        long sentBefore = globalStatus("Com_stmt_send_long_data");
+        List<CompletableFuture<Void>> runs = new ArrayList<>();
+        for (int k = 0; k < clients; k++) {
+            int owner = -100 - k;
+            runs.add(CompletableFuture.runAsync(() -> {
+                try (Connection c = berth.mysqlConnection("useServerPrepStmts=true&cachePrepStmts=false");
+                     PreparedStatement insert = c.prepareStatement(
+                             "INSERT INTO tx_rows (owner, v) VALUES (?, LENGTH(?))");
+                     PreparedStatement select = c.prepareStatement(
+                             "SELECT ? = REPEAT(CHAR(65 + ?), ?)")) {
+                    for (int i = 1; i <= 10; i++) {
+                        byte[] blob = new byte[1000 * i + owner];
+                        java.util.Arrays.fill(blob, (byte) ('A' - owner - 100));
+                        insert.setInt(1, owner);
+                        insert.setBinaryStream(2, new java.io.ByteArrayInputStream(blob), blob.length);
+                        assertEquals(1, insert.executeUpdate());
+                        select.setBinaryStream(1, new java.io.ByteArrayInputStream(blob), blob.length);
+                        select.setInt(2, -owner - 100);
+                        select.setInt(3, blob.length);
+                        try (ResultSet rs = select.executeQuery()) {
+                            assertTrue(rs.next());
+                            assertEquals(1, rs.getInt(1), "client " + owner + ", value " + i);
+                        }
+                    }
+                    assertEquals(String.valueOf(10 * (5500 + owner)),
+                            value(c, "SELECT SUM(v) FROM tx_rows WHERE owner = " + owner));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        long sent = globalStatus("Com_stmt_send_long_data") - sentBefore;
+        assertTrue(sent >= 2L * 10 * clients, "the server got " + sent + " COM_STMT_SEND_LONG_DATA");
+        assertEquals(0L, berth.poolStats().pinnedByReason().getOrDefault("long-data", 0L));
+    }
+
+    /** COM_STMT_PREPARE by raw protocol: the statement id (PREPARE_OK, parameter and column definitions read). */
+    private static int prepare(RawMysqlClient client, String sql, int columns) throws Exception {
+        client.command(0x16, sql.getBytes(StandardCharsets.UTF_8));
+        RawMysqlClient.Packet ok = client.readPacket();
+        assertTrue(ok.isOk(), ok.describe());
+        byte[] b = ok.payload();
+        int id = (b[1] & 0xff) | (b[2] & 0xff) << 8 | (b[3] & 0xff) << 16 | (b[4] & 0xff) << 24;
+        int params = (b[7] & 0xff) | (b[8] & 0xff) << 8;
+        int cols = (b[5] & 0xff) | (b[6] & 0xff) << 8;
+        assertEquals(columns, cols);
+        client.read((params > 0 ? params + 1 : 0) + (cols > 0 ? cols + 1 : 0));
+        return id;
+    }
+
+    private static void sendLongData(RawMysqlClient client, int id, int param, String data) throws Exception {
+        byte[] chunk = data.getBytes(StandardCharsets.UTF_8);
+        byte[] argument = new byte[6 + chunk.length];
+        System.arraycopy(int4(id), 0, argument, 0, 4);
+        argument[4] = (byte) param;
+        System.arraycopy(chunk, 0, argument, 6, chunk.length);
+        client.command(0x18, argument); // COM_STMT_SEND_LONG_DATA: no answer
+    }
+
+    /**
+     * COM_STMT_EXECUTE of a two-string-parameter, one-column statement; a null {@code first} is left to the long
+     * data sent before. The one value of the one row.
+     */
+    private static String executeTwoStrings(RawMysqlClient client, int id, String first, String second)
+            throws Exception {
+        java.io.ByteArrayOutputStream p = new java.io.ByteArrayOutputStream();
+        p.writeBytes(int4(id));
+        p.write(0); // no cursor
+        p.writeBytes(int4(1)); // iteration count
+        p.write(0); // null bitmap: none null
+        p.write(1); // types follow
+        p.writeBytes(new byte[] {(byte) 0xfe, 0, (byte) 0xfe, 0});
+        for (String value : first == null ? List.of(second) : List.of(first, second)) {
+            byte[] v = value.getBytes(StandardCharsets.UTF_8);
+            p.write(v.length);
+            p.writeBytes(v);
+        }
+        client.command(0x17, p.toByteArray());
+        RawMysqlClient.Packet head = client.readPacket();
+        assertFalse(head.isErr(), head.describe());
+        List<RawMysqlClient.Packet> rest = client.read(4); // column, EOF, row, EOF
+        assertTrue(rest.get(3).isEof(), rest.get(3).describe());
+        byte[] row = rest.get(2).payload(); // 0x00, null bitmap (1 byte), length-encoded string
+        return new String(row, 3, row[2] & 0xff, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] int4(int v) {
+        return new byte[] {(byte) v, (byte) (v >> 8), (byte) (v >> 16), (byte) (v >> 24)};
     }
 
     /**
