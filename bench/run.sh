@@ -4,6 +4,7 @@
 #
 #   bench/run.sh [--quick] [--duration S] [--threads LIST] [--reps N]
 #                [--rw-threads LIST] [--churn-threads LIST] [--idle N] [--active N] [--pool N]
+#                [--tx-threads LIST] [--tx-rw-threads LIST] [--tx-pool N]
 #
 #   --quick            4 tables x 10k rows, 5 s per run, 1 pair per workload (under 2 minutes)
 #   --duration S       seconds per run (default 15; quick 5)
@@ -12,6 +13,10 @@
 #   --rw-threads LIST  client threads for oltp_read_write (default 16)
 #   --churn-threads LIST  threads for connection churn (default 1,8)
 #   --idle N / --active N / --pool N   many-clients workload (default 2000 idle, 64 active, pool of 32)
+#   --tx-threads LIST  transaction pool mode: point select threads (default 64,256); the go-style
+#                      prepare/execute/close workload runs at the first of them
+#   --tx-rw-threads LIST  transaction pool mode: read/write threads (default 64)
+#   --tx-pool N        transaction pool mode: Berth's --max-open-conns (default 16)
 #
 # Needs: root (or sudo-less apt) to install sysbench when missing, a MariaDB/MySQL server on 127.0.0.1:3306
 # whose root can log in over the unix socket without a password (override with ADMIN_SQL="mysql -u... -p...").
@@ -33,6 +38,9 @@ CHURN_THREADS=1,8
 IDLE=2000
 ACTIVE=64
 POOL=32
+TX_THREADS=64,256
+TX_RW_THREADS=64
+TX_POOL=16
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -44,7 +52,10 @@ while [[ $# -gt 0 ]]; do
     --idle) IDLE=$2; shift ;;
     --active) ACTIVE=$2; shift ;;
     --pool) POOL=$2; shift ;;
-    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --tx-threads) TX_THREADS=$2; shift ;;
+    --tx-rw-threads) TX_RW_THREADS=$2; shift ;;
+    --tx-pool) TX_POOL=$2; shift ;;
+    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -97,6 +108,10 @@ server_connects() { sql "SHOW GLOBAL STATUS LIKE 'Connections'" | awk '{print $2
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 tw_3306() { ss -tanH state time-wait "( dport = :$DB_PORT )" | awk '{print $3, $4}' | sort; }
+# Statements the server has prepared so far (all clients).
+server_prepares() { sql "SHOW GLOBAL STATUS LIKE 'Com_stmt_prepare'" | awk '{print $2}'; }
+# Berth's connections on the server now.
+backend_threads() { sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '$BK_USER'"; }
 # Backend connections Berth has opened so far (its own account's TOTAL_CONNECTIONS).
 backend_connects() {
   sql "SELECT COALESCE(SUM(TOTAL_CONNECTIONS), 0) FROM information_schema.USER_STATISTICS WHERE USER = '$BK_USER'"
@@ -115,9 +130,13 @@ live_heap_kb() {
 BERTH_PID=""
 IDLE_PID=""
 USERSTAT_WAS=""
+MAX_CONN_WAS=""
+SAMPLER_PID=""
 cleanup() {
   local rc=$?
   if [[ -n $USERSTAT_WAS ]]; then sql "SET GLOBAL userstat=$USERSTAT_WAS" || true; fi
+  if [[ -n $MAX_CONN_WAS ]]; then sql "SET GLOBAL max_connections=$MAX_CONN_WAS" || true; fi
+  if [[ -n $SAMPLER_PID ]]; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
   if [[ -n $IDLE_PID ]]; then kill "$IDLE_PID" 2>/dev/null || true; fi
   exec 9>&- 2>/dev/null || true
   if [[ -n $BERTH_PID ]]; then kill "$BERTH_PID" 2>/dev/null || true; wait "$BERTH_PID" 2>/dev/null || true; fi
@@ -145,8 +164,12 @@ fi
 max_of() { tr ',' '\n' <<<"$*" | sort -n | tail -1; }
 MAIN_POOL=$(max_of "$PS_THREADS,$RW_THREADS,$CHURN_THREADS")
 MAX_CONN=$(sql "SELECT @@max_connections")
-if (( 2 * MAIN_POOL + 5 > MAX_CONN )); then
-  log "warning: max_connections=$MAX_CONN is tight for $MAIN_POOL direct clients plus Berth's $MAIN_POOL backends"
+# Direct runs need a server thread per client (up to the largest transaction-mode thread count), plus Berth's.
+NEED_CONN=$(( $(max_of "$MAIN_POOL,$TX_THREADS,$TX_RW_THREADS,$ACTIVE") + MAIN_POOL + 20 ))
+if (( NEED_CONN > MAX_CONN )); then
+  MAX_CONN_WAS=$MAX_CONN
+  sql "SET GLOBAL max_connections=$NEED_CONN"
+  log "max_connections raised from $MAX_CONN to $NEED_CONN for the run (restored at exit)"
 fi
 
 log "preparing database sbtest ($TABLES tables x $TABLE_SIZE rows) and user $SB_USER"
@@ -174,12 +197,13 @@ fi
 
 # ---- Berth ---------------------------------------------------------------------------------------------------
 BERTH_N=0
-# start_berth POOL ACQUIRE_TIMEOUT
+# start_berth POOL ACQUIRE_TIMEOUT [POOL_MODE]
 start_berth() {
   BERTH_N=$((BERTH_N + 1))
+  BERTH_MODE=${3:-session}
   BERTH_BACKEND_PASSWORD=$BK_PASS java "${JVM_FLAGS[@]}" -jar "$JAR" \
     --listen "127.0.0.1:$BERTH_PORT" --backend "127.0.0.1:$DB_PORT" --backend-user "$BK_USER" \
-    --user "$SB_USER:$SB_PASS" --no-tls --pool-mode session \
+    --user "$SB_USER:$SB_PASS" --no-tls --pool-mode "$BERTH_MODE" \
     --max-open-conns "$1" --acquire-timeout "$2" \
     >"$RAW/berth-$BERTH_N.log" 2>&1 &
   BERTH_PID=$!
@@ -189,7 +213,7 @@ start_berth() {
     sleep 0.2
   done
   if grep -q netty_transport_native_epoll "/proc/$BERTH_PID/maps"; then TRANSPORT=epoll; else TRANSPORT=nio; fi
-  log "Berth pid $BERTH_PID on :$BERTH_PORT, pool $1, transport $TRANSPORT"
+  log "Berth pid $BERTH_PID on :$BERTH_PORT, pool $1 ($BERTH_MODE mode), transport $TRANSPORT"
 }
 stop_berth() {
   kill "$BERTH_PID"; wait "$BERTH_PID" 2>/dev/null || true; BERTH_PID=""
@@ -202,12 +226,20 @@ run_one() {
   local port=$DB_PORT; [[ $mode == B ]] && port=$BERTH_PORT
   local f=$RAW/$id.$mode.$rep rc=0 t0=0 t1=0
   tw_3306 >"$f.tw0"
-  local c0 b0 b1; c0=$(server_connects); b0=$(backend_connects)
-  [[ $mode == B ]] && t0=$(cpu_ticks "$BERTH_PID")
+  local c0 b0 b1 p0 p1; c0=$(server_connects); b0=$(backend_connects); p0=$(server_prepares)
+  if [[ $mode == B ]]; then
+    t0=$(cpu_ticks "$BERTH_PID")
+    # The most backend connections Berth held at once, sampled twice a second.
+    (while :; do backend_threads; sleep 0.5; done) >"$f.threads" 2>/dev/null &
+    SAMPLER_PID=$!
+  fi
   sysbench "$@" "${SB_CONN[@]}" --mysql-port=$port --threads="$threads" --time="$DURATION" \
     --histogram=on --percentile=95 run >"$f.out" 2>&1 || rc=$?
-  [[ $mode == B ]] && t1=$(cpu_ticks "$BERTH_PID")
-  local c1; c1=$(server_connects); b1=$(backend_connects)
+  if [[ $mode == B ]]; then
+    t1=$(cpu_ticks "$BERTH_PID")
+    kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
+  fi
+  local c1; c1=$(server_connects); b1=$(backend_connects); p1=$(server_prepares)
   tw_3306 >"$f.tw1"
   {
     echo "rc=$rc"
@@ -215,6 +247,8 @@ run_one() {
     echo "server_connects=$((c1 - c0 - 2))"
     echo "backend_connects=$((b1 - b0))"
     echo "berth_ticks=$((t1 - t0))"
+    echo "server_prepares=$((p1 - p0))"
+    echo "backend_peak=$(sort -n "$f.threads" 2>/dev/null | tail -1)"
     echo "tw_after=$(wc -l <"$f.tw1")"
     echo "tw_new=$(comm -13 "$f.tw0" "$f.tw1" | wc -l)"
   } >"$f.meta"
@@ -293,6 +327,15 @@ echo quit >&9; exec 9>&-
 echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RAW/env"
 other_load >"$RAW/other-load-end"
 wait "$IDLE_PID" 2>/dev/null || true; IDLE_PID=""
+stop_berth
+
+# ---- workloads 5-7: transaction pool mode, many clients on a small pool ---------------------------------------
+start_berth "$TX_POOL" 10s transaction
+echo "tx_pool=$TX_POOL" >>"$RAW/env"
+sysbench oltp_point_select "${SB_CONN[@]}" "${SB_OLTP[@]}" --mysql-port=$BERTH_PORT --threads=$TX_POOL --time=$WARMUP run >/dev/null
+for t in ${TX_THREADS//,/ }; do pairs "tx_point_select.$t" "$t" oltp_point_select "${SB_OLTP[@]}"; done
+for t in ${TX_RW_THREADS//,/ }; do pairs "tx_read_write.$t" "$t" oltp_read_write "${SB_OLTP[@]}"; done
+pairs "tx_prepare.${TX_THREADS%%,*}" "${TX_THREADS%%,*}" "$HARNESS/prepare_each.lua" --table-size=$TABLE_SIZE
 stop_berth
 
 # ---- report --------------------------------------------------------------------------------------------------

@@ -75,9 +75,15 @@ def percentiles(hist, ps=(50, 95, 99)):
     return res
 
 
-UNITS = {"point_select": "queries/s", "read_write": "transactions/s", "churn": "connections/s", "many": "queries/s"}
+UNITS = {"point_select": "queries/s", "read_write": "transactions/s", "churn": "connections/s", "many": "queries/s",
+         "tx_point_select": "queries/s", "tx_read_write": "transactions/s", "tx_prepare": "queries/s"}
 NAMES = {"point_select": "oltp_point_select (PS)", "read_write": "oltp_read_write (PS)",
-         "churn": "churn: connect, 1 query, disconnect", "many": "many clients: point select"}
+         "churn": "churn: connect, 1 query, disconnect", "many": "many clients: point select",
+         "tx_point_select": "transaction mode: oltp_point_select (PS)",
+         "tx_read_write": "transaction mode: oltp_read_write (PS)",
+         "tx_prepare": "transaction mode: prepare, execute, close per query (Go)"}
+# Rates per event where an event is more than one query (a transaction, a connection, a prepare-execute-close).
+PER_EVENT = ("read_write", "churn", "tx_read_write", "tx_prepare")
 
 rows = {}
 for wl in workloads:
@@ -92,7 +98,7 @@ for wl in workloads:
         ok = [r for r in runs if r["error"] is None]
         a = {"runs": len(runs), "ok": len(ok), "error": next((r["error"] for r in runs if r["error"]), None)}
         if ok:
-            rate_key = "eps" if kind in ("read_write", "churn") else "qps"
+            rate_key = "eps" if kind in PER_EVENT else "qps"
             a["rate"] = sum(r[rate_key] for r in ok) / len(ok)
             hist = {}
             for r in ok:
@@ -106,6 +112,9 @@ for wl in workloads:
             a["backend_connects"] = sum(int(r.get("backend_connects", 0)) for r in ok)
             a["tw_new"] = max(int(r["tw_new"]) for r in ok)
             a["tw_after"] = int(ok[-1]["tw_after"])
+            a["server_prepares"] = sum(int(r.get("server_prepares", 0)) for r in ok)
+            peaks = [int(r["backend_peak"]) for r in ok if r.get("backend_peak", "").isdigit()]
+            a["backend_peak"] = max(peaks) if peaks else None
         agg[mode] = a
     rows[wl] = (kind, int(threads), agg)
 
@@ -169,6 +178,28 @@ for wl in workloads:
     churn_rows.append([threads, fnum(b["events"]), b["backend_connects"], fnum(per_k, 2),
                        d.get("tw_new", "—"), b["tw_new"], b["tw_after"]])
 
+# transaction pool mode beside session mode and direct
+tx_header = ["workload", "clients", "direct", "session mode (pool = clients)", "transaction mode",
+             "transaction/direct", "transaction/session", "transaction p50/p95/p99 ms", "Berth CPU µs/query",
+             "Berth's server connections (most at once)", "server prepares / 1,000 client prepares"]
+tx_rows = []
+for wl in workloads:
+    kind, threads, agg = rows[wl]
+    if not kind.startswith("tx_"):
+        continue
+    d, b = agg["D"], agg["B"]
+    session_wl = f"{kind[3:]}.{threads}"
+    s_rate = rows[session_wl][2]["B"].get("rate") if session_wl in rows else None
+    prepares_per_k = None
+    if kind == "tx_prepare" and b.get("events"):
+        prepares_per_k = b["server_prepares"] / b["events"] * 1000
+    tx_rows.append([NAMES[kind][len("transaction mode: "):], threads, fnum(d.get("rate")), fnum(s_rate),
+                    fnum(b.get("rate")) if "rate" in b else "FAILED",
+                    fnum(b["rate"] / d["rate"], 2) if "rate" in b and "rate" in d else "—",
+                    fnum(b["rate"] / s_rate, 2) if "rate" in b and s_rate else "—",
+                    fp(b), fnum(cpu_us(b), 1), b.get("backend_peak") if b.get("backend_peak") is not None else "—",
+                    fnum(prepares_per_k, 1)])
+
 # failures
 failures = []
 for wl in workloads:
@@ -222,6 +253,23 @@ for r in churn_rows:
     v = float(r[3].replace(",", "")) if r[3] != "—" else None
     target(f"churn, {r[0]} thread(s): ≤ 1 backend connect per 1,000 client connects", v,
            None if v is None else v <= 1.0, r[3])
+for wl in workloads:
+    kind, threads, agg = rows[wl]
+    b = agg["B"]
+    if kind == "tx_point_select" and f"point_select.{threads}" in rows:
+        s_rate = rows[f"point_select.{threads}"][2]["B"].get("rate")
+        ok = None if "rate" not in b or not s_rate else b["rate"] >= s_rate
+        target(f"transaction mode, point select at {threads} threads on a pool of {env.get('tx_pool')}: "
+               f"≥ session mode's figure", None, ok,
+               fnum(b["rate"] / s_rate, 2) if ok is not None else "—")
+    if kind == "tx_point_select" and threads >= 256:
+        r = ratio_of(wl)
+        target(f"transaction mode, point select at {threads} threads: ≥ 1.0 of direct", r,
+               None if r is None else r >= 1.0, fnum(r, 2))
+    if kind == "tx_prepare" and b.get("events"):
+        per_k = b["server_prepares"] / b["events"] * 1000
+        target("transaction mode, prepare/execute/close: ≤ 5 server prepares per 1,000 client prepares", per_k,
+               per_k <= 5, fnum(per_k, 1))
 target("many clients: ≤ 8 KB resident per idle client (RSS delta + retained-heap delta)", total_per,
        None if total_per is None else total_per <= 8.0, f"{fnum(total_per, 1)} KB")
 
@@ -247,7 +295,8 @@ machine = (f"{env['nproc']} CPUs ({env['cpu']}), {env['mem']}, kernel {env['kern
            f"server {env['server']}; {env['sysbench']}. sysbench, the server and Berth share these CPUs.")
 berth_cfg = (f"Berth: pool mode session, transport {env.get('transport')}, pool {env['main_pool']} "
              f"(workloads 1–3; session mode needs one backend per client) and {env['idle_pool']} "
-             f"(many clients); JVM: `{env['jvm_flags']}`.")
+             f"(many clients); transaction pool mode with a pool of {env.get('tx_pool', '—')} for the "
+             f"transaction-mode rows; JVM: `{env['jvm_flags']}`.")
 idle_text = (f"Idle clients: {held} of {idle} logged in by raw protocol (mysql_native_password, no database "
              f"named, no TLS) and then sent nothing, so in session mode none holds a backend "
              f"(backend connects during their logins: {env['idle_backend_connects']}; established client "
@@ -265,7 +314,7 @@ if f"many.{a}" in rows and rows[f"many.{a}"][2]["B"]["error"] and a > p:
     many_note = (f"{a} active clients on a pool of {p} cannot run in session mode: each sysbench thread "
                  f"prepares its statements at connect, so it holds a backend from then on; the {a - p} threads "
                  f"that found the pool full waited --acquire-timeout and got `{rows[f'many.{a}'][2]['B']['error']}`. "
-                 f"That needs transaction or statement pooling (not in Berth yet). The harness then ran {p} "
+                 f"That needs transaction pool mode (its rows below). The harness then ran {p} "
                  f"active clients with the same {held} idle ones held open.")
 
 print()
@@ -279,6 +328,9 @@ print(text_table(header, table))
 if churn_rows:
     print()
     print(text_table(churn_header, churn_rows))
+if tx_rows:
+    print()
+    print(text_table(tx_header, tx_rows))
 print()
 print(idle_text)
 if many_note:
@@ -299,6 +351,12 @@ with open(out_md, "w") as f:
                 "\"new\" = present after a run and not before it; these are machine-wide, so other programs "
                 "connecting to :3306 meanwhile would add to them.\n\n")
         f.write(md_table(churn_header, churn_rows) + "\n\n")
+    if tx_rows:
+        f.write(f"Transaction pool mode: the same clients on a pool of {env.get('tx_pool')} backend connections, "
+                "beside session mode (which needs a backend connection per client) and direct. Berth's "
+                "server connections are sampled from the process list twice a second; server prepares are "
+                "the server's Com_stmt_prepare during the Berth runs.\n\n")
+        f.write(md_table(tx_header, tx_rows) + "\n\n")
     f.write(idle_text + "\n\n")
     if many_note:
         f.write(many_note + "\n\n")
