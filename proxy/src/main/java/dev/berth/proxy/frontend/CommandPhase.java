@@ -121,6 +121,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private boolean chunksToBackend;
     /** The client is not read because its backend connection can't take more. */
     private boolean readPausedForBackend;
+    /** An acquire is waiting for the pool: what the client sends meanwhile is read once, then reading stops. */
+    private boolean waitingForPool;
     private int pendingBytes;
     /** Transaction pool mode, else null: the session's state on its connection that ties the client to it. */
     private final Pins pins;
@@ -198,6 +200,11 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (waitingForPool) {
+            // Not before something arrives: most clients send nothing while they wait, and stopping and resuming
+            // reads costs two epoll_ctl calls per wait.
+            channel.config().setAutoRead(false);
+        }
         if (msg instanceof FrameChunk chunk) {
             boolean toBackend = chunksToBackend;
             chunksToBackend &= !chunk.last();
@@ -264,16 +271,15 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                 }
             }
             case Command.COM_RESET_CONNECTION -> {
-                session.sessionReset();
                 if (pins != null) {
                     pins.clear();
                     statements.clear();
                 }
                 if (idle) {
+                    session.sessionReset();
                     answerOk(frame);
                 } else {
-                    forward(frame, command);
-                    realignAfterReset();
+                    forward(frame, command); // the session is reset when it is sent (resetSent)
                 }
             }
             case Command.COM_STMT_PREPARE -> {
@@ -426,16 +432,22 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     }
 
     /**
-     * The client's own COM_RESET_CONNECTION brings the server's session back to its defaults, the character set
-     * among them; the client's session keeps the character set of its handshake, as it would directly. Queued
-     * behind the reset, before anything the client sends next.
+     * The client's own COM_RESET_CONNECTION, just sent to {@code b}, brings the server's session back to its
+     * defaults, the character set among them; the client's session keeps the character set of its handshake, as it
+     * would directly. The realignment goes right behind the reset, before anything the client sent after it (which
+     * may be pipelined behind it in the same read).
      */
-    private void realignAfterReset() {
-        BackendConnection b = session.backend();
-        b.eventLoop().execute(() -> {
+    private void resetSent(BackendConnection b) {
+        session.sessionReset();
+        Runnable realign = () -> {
             b.sessionReset();
             server.aligner().align(session, b, b.eventLoop().newPromise());
-        });
+        };
+        if (b.eventLoop().inEventLoop()) {
+            realign.run();
+        } else {
+            b.eventLoop().execute(realign);
+        }
     }
 
     private void answerOk(ByteBuf frame) {
@@ -553,6 +565,9 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             frame = StatementBinding.bind(onServer, prepared, p.command(), frame, b.channel().alloc());
         }
         b.send(frame, p.command(), sink, false);
+        if (p.command() == Command.COM_RESET_CONNECTION) {
+            resetSent(b);
+        }
         if (p.followUp() != null) {
             followTracking(b, p.followUp());
         }
@@ -600,38 +615,48 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
      */
     private void attach(Consumer<ErrPacket> done) {
         state = State.ACQUIRING;
-        channel.config().setAutoRead(false);
-        pool.acquire(channel.eventLoop(), session.poolKey()).addListener((Future<BackendConnection> f) -> {
-            channel.config().setAutoRead(true);
-            if (!f.isSuccess()) {
-                if (state == State.ACQUIRING) {
-                    state = State.IDLE;
-                }
-                done.accept(ClientErrors.acquireError(f.cause()));
-                return;
-            }
-            BackendConnection b = f.getNow();
-            if (state == State.CLOSED || !channel.isActive()) {
-                pool.release(b);
-                return;
-            }
-            session.backend(b);
-            log.debug("client {} took {}", session.connectionId(), b);
-            b.holder(this::heldBackendLost);
-            b.whenWritable(() -> onClientLoop(() -> backendWritable(b)));
-            server.aligner().align(session, b, channel.eventLoop().newPromise(), firstStatement())
-                    .addListener(aligned -> {
-                if (state == State.CLOSED) {
-                    return; // the client left meanwhile and gave the connection back
-                }
-                state = State.ATTACHED;
-                if (aligned.isSuccess()) {
-                    sendPending(b);
-                    done.accept(null);
-                } else {
-                    done.accept(((BackendAligner.AlignmentFailure) aligned.cause()).error());
-                }
+        Future<BackendConnection> acquired = pool.acquire(channel.eventLoop(), session.poolKey());
+        if (acquired.isDone()) {
+            attached(acquired, done);
+        } else {
+            waitingForPool = true;
+            acquired.addListener((Future<BackendConnection> f) -> {
+                waitingForPool = false;
+                channel.config().setAutoRead(true);
+                attached(f, done);
             });
+        }
+    }
+
+    private void attached(Future<BackendConnection> f, Consumer<ErrPacket> done) {
+        if (!f.isSuccess()) {
+            if (state == State.ACQUIRING) {
+                state = State.IDLE;
+            }
+            done.accept(ClientErrors.acquireError(f.cause()));
+            return;
+        }
+        BackendConnection b = f.getNow();
+        if (state == State.CLOSED || !channel.isActive()) {
+            pool.release(b);
+            return;
+        }
+        session.backend(b);
+        log.debug("client {} took {}", session.connectionId(), b);
+        b.holder(this::heldBackendLost);
+        b.whenWritable(() -> onClientLoop(() -> backendWritable(b)));
+        server.aligner().align(session, b, channel.eventLoop().newPromise(), firstStatement())
+                .addListener(aligned -> {
+            if (state == State.CLOSED) {
+                return; // the client left meanwhile and gave the connection back
+            }
+            state = State.ATTACHED;
+            if (aligned.isSuccess()) {
+                sendPending(b);
+                done.accept(null);
+            } else {
+                done.accept(((BackendAligner.AlignmentFailure) aligned.cause()).error());
+            }
         });
     }
 
@@ -910,8 +935,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             return;
         }
         switch (command) {
-            case Command.COM_STMT_EXECUTE -> prepared.cursor = StatementBinding.opensCursor(frame);
-            case Command.COM_STMT_SEND_LONG_DATA -> prepared.longData = true;
+            case Command.COM_STMT_EXECUTE -> prepared.cursor(StatementBinding.opensCursor(frame));
+            case Command.COM_STMT_SEND_LONG_DATA -> prepared.longData(true);
             case Command.COM_STMT_RESET -> {
                 if (!prepared.holdsState() && state == State.IDLE) {
                     answerOk(frame);
@@ -929,8 +954,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         if (prepared == null || !prepared.holdsState()) {
             return;
         }
-        prepared.cursor = false;
-        prepared.longData = false;
+        prepared.cursor(false);
+        prepared.longData(false);
         BackendConnection b = session.backend();
         if (b != null && state == State.ATTACHED) {
             forgetStatement(b, prepared.key, b.statements().get(prepared.key));
@@ -1003,8 +1028,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         }
         chunksToBackend = false;
         if (failed.command() == Command.COM_STMT_EXECUTE) {
-            failed.prepared().longData = false;
-            failed.prepared().cursor = false;
+            failed.prepared().longData(false);
+            failed.prepared().cursor(false);
             updateStatementPins();
         }
     }
@@ -1013,15 +1038,16 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private void statementEnded(int command, ClientStatements.Prepared prepared, ResponseEnd end) {
         switch (command) {
             case Command.COM_STMT_EXECUTE -> {
-                prepared.longData = false;
-                prepared.cursor &= !end.error() && (end.statusFlags() & ServerStatus.CURSOR_EXISTS) != 0;
+                prepared.longData(false);
+                prepared.cursor(prepared.cursor() && !end.error()
+                        && (end.statusFlags() & ServerStatus.CURSOR_EXISTS) != 0);
             }
-            case Command.COM_STMT_FETCH -> prepared.cursor &= !end.error()
-                    && (end.statusFlags() & ServerStatus.LAST_ROW_SENT) == 0;
+            case Command.COM_STMT_FETCH -> prepared.cursor(prepared.cursor() && !end.error()
+                    && (end.statusFlags() & ServerStatus.LAST_ROW_SENT) == 0);
             case Command.COM_STMT_RESET -> {
                 if (!end.error()) {
-                    prepared.cursor = false;
-                    prepared.longData = false;
+                    prepared.cursor(false);
+                    prepared.longData(false);
                 }
             }
             default -> {

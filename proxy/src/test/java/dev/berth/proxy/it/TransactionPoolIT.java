@@ -518,6 +518,52 @@ class TransactionPoolIT {
         assertEquals(0L, berth.poolStats().pinnedByReason().getOrDefault("long-data", 0L));
     }
 
+    /**
+     * A client that pipelines commands while every connection is busy gets every answer, in order, once one is free:
+     * nothing it sent is answered early (a ping, a reset) or lost, and the reset takes effect where it stands.
+     */
+    @Test
+    void pipelinedCommandsWaitingForAConnectionAreAnsweredInOrder() throws Exception {
+        String serverDefault;
+        try (Connection root = TestDatabase.get().rootConnection()) {
+            serverDefault = value(root, "SELECT @@global.time_zone");
+        }
+        try (RawMysqlClient a = raw(); RawMysqlClient b = raw(); RawMysqlClient c = raw()) {
+            assertNull(c.query("SET time_zone = '+03:00'").err());
+            assertNull(a.query("BEGIN").err());
+            assertNull(a.query("SELECT 1").err());
+            assertNull(b.query("BEGIN").err());
+            assertNull(b.query("SELECT 1").err());
+            awaitInUse(POOL);
+            java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+            burst.writeBytes(RawMysqlClient.frame(0, query("SELECT @@time_zone")));
+            burst.writeBytes(RawMysqlClient.frame(0, new byte[] {Command.COM_PING}));
+            burst.writeBytes(RawMysqlClient.frame(0, new byte[] {Command.COM_RESET_CONNECTION}));
+            burst.writeBytes(RawMysqlClient.frame(0, query("SELECT @@time_zone")));
+            burst.writeBytes(RawMysqlClient.frame(0, query("SET @v = 'last'")));
+            burst.writeBytes(RawMysqlClient.frame(0, query("SELECT @v")));
+            c.writeRaw(burst.toByteArray());
+            Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().waiting() == 1,
+                    () -> berth.poolStats().toString());
+            assertNull(a.query("COMMIT").err());
+            assertEquals(List.of(List.of("+03:00")), c.readResult().rowsOrThrow());
+            assertTrue(c.readPacket().isOk(), "the ping's OK");
+            assertTrue(c.readPacket().isOk(), "the reset's OK");
+            assertEquals(List.of(List.of(serverDefault)), c.readResult().rowsOrThrow());
+            assertNull(c.readResult().err());
+            assertEquals(List.of(List.of("last")), c.readResult().rowsOrThrow());
+            assertNull(b.query("COMMIT").err());
+        }
+    }
+
+    private static byte[] query(String sql) {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[1 + text.length];
+        payload[0] = Command.COM_QUERY;
+        System.arraycopy(text, 0, payload, 1, text.length);
+        return payload;
+    }
+
     /** COM_STMT_PREPARE by raw protocol: the statement id (PREPARE_OK, parameter and column definitions read). */
     private static int prepare(RawMysqlClient client, String sql, int columns) throws Exception {
         client.command(0x16, sql.getBytes(StandardCharsets.UTF_8));

@@ -355,9 +355,14 @@ public final class RawMysqlClient implements AutoCloseable {
     /** Sends a query and reads its whole response (one result; no multi-results). */
     public Result query(String sql) throws IOException {
         sendQuery(sql);
+        return readResult();
+    }
+
+    /** Reads the whole response to a text query sent before (one result; no multi-results). */
+    public Result readResult() throws IOException {
         Packet first = readPacket();
         if (first == null) {
-            throw new EOFException("closed instead of answering " + sql);
+            throw new EOFException("closed instead of answering");
         }
         if (first.isErr()) {
             return new Result(null, first.err(), List.of());
