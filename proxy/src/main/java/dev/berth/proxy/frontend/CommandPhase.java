@@ -148,7 +148,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         this.session = session;
         this.authenticator = authenticator;
         this.channel = session.channel();
-        this.pins = server.aligner().transactionMode() ? new Pins(pool) : null;
+        this.pins = server.aligner().transactionMode() ? new Pins(pool, session.connectionId()) : null;
         this.statements = pins == null ? null : new ClientStatements();
         this.writer = new ClientResponseWriter(this, channel, session.capabilities(), pins != null);
     }

@@ -4,6 +4,8 @@ import dev.berth.proxy.pool.BackendPool;
 import dev.berth.proxy.pool.PinReason;
 import java.util.EnumSet;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Why one client in transaction pool mode keeps its backend connection between statements, counted in the pool's
@@ -11,11 +13,15 @@ import java.util.Set;
  * (what the server reports); see docs/ARCHITECTURE.md, "Transaction pooling".
  */
 final class Pins {
+    private static final Logger log = LoggerFactory.getLogger(Pins.class);
+
     private final BackendPool pool;
+    private final long clientId;
     private final EnumSet<PinReason> reasons = EnumSet.noneOf(PinReason.class);
 
-    Pins(BackendPool pool) {
+    Pins(BackendPool pool, long clientId) {
         this.pool = pool;
+        this.clientId = clientId;
     }
 
     synchronized void add(Set<PinReason> added) {
@@ -27,6 +33,7 @@ final class Pins {
     synchronized void add(PinReason reason) {
         if (reasons.add(reason)) {
             pool.pinned(reason, 1);
+            log.debug("client {} pinned to its backend connection: {}", clientId, reason.label());
         }
     }
 
@@ -39,6 +46,7 @@ final class Pins {
     synchronized void remove(PinReason reason) {
         if (reasons.remove(reason)) {
             pool.pinned(reason, -1);
+            log.debug("client {} no longer pinned by {}", clientId, reason.label());
         }
     }
 
