@@ -50,6 +50,8 @@ class TransactionPoolIT {
             st.execute("CREATE DATABASE IF NOT EXISTS " + OTHER_SCHEMA);
             st.execute("CREATE TABLE IF NOT EXISTS tx_rows (id INT AUTO_INCREMENT PRIMARY KEY, owner INT, v INT)");
             st.execute("CREATE TABLE IF NOT EXISTS tx_other (a INT)");
+            // A change of session tracking Berth cannot see coming: made inside a procedure.
+            st.execute("CREATE OR REPLACE PROCEDURE tx_stop_tracking_schema() SET SESSION session_track_schema = OFF");
             st.execute("DELETE FROM tx_rows WHERE owner < 0");
         }
         berth = RunningBerth.start("--no-tls", "--pool-mode", "transaction", "--max-open-conns", String.valueOf(POOL));
@@ -233,7 +235,8 @@ class TransactionPoolIT {
     /**
      * Each reason: a statement pins, the state survives while another client takes the other pooled connection
      * (where an unpinned client would land next), the pool counts the reason, and the state's end unpins
-     * ({@code reset}: the client's COM_RESET_CONNECTION; {@code next}: the statement after).
+     * ({@code reset}: the client's COM_RESET_CONNECTION; {@code next}: the statement after; else the statements
+     * given, separated by {@code ;;}).
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
@@ -245,6 +248,8 @@ class TransactionPoolIT {
         "handler                 | HANDLER tx_other OPEN                        | HANDLER tx_other READ FIRST   | -  | reset",
         "found-rows              | SELECT SQL_CALC_FOUND_ROWS 1 FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) t LIMIT 1 | SELECT FOUND_ROWS() | 3 | next",
         "state-change            | SELECT LAST_INSERT_ID(99)                    | SELECT LAST_INSERT_ID()       | 99 | reset",
+        "xa                      | XA START 'tx_xa'                             | SELECT @@in_transaction       | 1  | XA END 'tx_xa' ;; XA ROLLBACK 'tx_xa'",
+        "session-tracking        | CALL tx_stop_tracking_schema()               | SELECT @@session_track_schema | 0  | reset",
     })
     void aPinKeepsStateThatCannotMove(String reason, String pin, String check, String expected, String unpin)
             throws Exception {
@@ -272,7 +277,9 @@ class TransactionPoolIT {
                 pinned.command(Command.COM_RESET_CONNECTION, new byte[0]);
                 assertTrue(pinned.readPacket().isOk());
             } else if (!unpin.equals("next")) {
-                assertNull(pinned.query(unpin).err(), unpin);
+                for (String statement : unpin.split(";;")) {
+                    assertNull(pinned.query(statement.strip()).err(), statement);
+                }
             }
             assertEquals(0L, berth.poolStats().pinnedByReason().getOrDefault(reason, 0L),
                     berth.poolStats().pinnedByReason().toString());
