@@ -2,6 +2,7 @@ package dev.berth.proxy.frontend;
 
 import dev.berth.mysql.message.ErrPacket;
 import dev.berth.mysql.protocol.Command;
+import dev.berth.proxy.backend.BackendAccount;
 import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.backend.InternalCommand;
 import dev.berth.proxy.backend.SessionRestart;
@@ -10,6 +11,8 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>The future fails with {@link AlignmentFailure} when the server refused the schema (the client gets that ERR) or
  * the connection was lost. A character set the server does not know keeps the server's default, as a direct login
  * with that collation id would. When the backend account may not set {@code pseudo_thread_id} (it needs SUPER or
- * the server's equivalent), Berth says so once and leaves CONNECTION_ID() to the server.
+ * the server's equivalent), Berth says so once for that account and leaves CONNECTION_ID() to the server for its
+ * clients.
  */
 public final class BackendAligner {
     private static final Logger log = LoggerFactory.getLogger(BackendAligner.class);
@@ -33,7 +37,8 @@ public final class BackendAligner {
     private static final String CLEAR_PREVIOUS = "SELECT 1 FROM (SELECT 1) AS berth WHERE 0";
 
     private final boolean transactionMode;
-    private volatile boolean mayMapConnectionId = true;
+    /** Backend accounts the server refused pseudo_thread_id: their clients see the server's thread ids. */
+    private final Set<BackendAccount> unmappable = ConcurrentHashMap.newKeySet();
 
     /**
      * @param transactionMode whether clients move between connections (transaction pool mode): their variables and
@@ -114,7 +119,7 @@ public final class BackendAligner {
         List<Runnable> steps = new ArrayList<>(3);
         Progress progress = new Progress(aligned);
         int charset = session.characterSet();
-        long connectionId = mayMapConnectionId ? session.connectionId() : b.serverConnectionId();
+        long connectionId = mayMapConnectionId(b) ? session.connectionId() : b.serverConnectionId();
         if (transactionMode) {
             long idToSet = !setsConnectionId || b.pseudoThreadId() == connectionId ? -1 : connectionId;
             SessionSet set = SessionSet.of(session.variables().snapshot(), b.variables(), b.tracking(),
@@ -180,9 +185,9 @@ public final class BackendAligner {
                 if (readsInsertId) {
                     c.lastInsertId(session.lastInsertId());
                 }
-            } else if (error != null && error.code() == ER_SPECIFIC_ACCESS_DENIED && mayMapConnectionId
+            } else if (error != null && error.code() == ER_SPECIFIC_ACCESS_DENIED && mayMapConnectionId(c)
                     && idToSet >= 0 && idToSet != c.serverConnectionId()) {
-                warnConnectionIdUnmapped(error);
+                warnConnectionIdUnmapped(c, error);
                 long own = c.serverConnectionId();
                 long ownToSet = c.pseudoThreadId() == own ? -1 : own;
                 SessionSet unmapped = SessionSet.of(session.variables().snapshot(), c.variables(), c.tracking(),
@@ -219,24 +224,31 @@ public final class BackendAligner {
      */
     void mapConnectionId(ClientSession session, BackendConnection b) {
         long id = session.connectionId();
-        if (!mayMapConnectionId || b.pseudoThreadId() == id) {
+        if (!mayMapConnectionId(b) || b.pseudoThreadId() == id) {
             return;
         }
         InternalCommand.send(b, InternalCommand.query(b.channel().alloc(), "SET pseudo_thread_id=" + id),
                 (c, error, lost) -> {
                     if (error == null && lost == null) {
                         c.pseudoThreadId(id);
-                    } else if (error != null && error.code() == ER_SPECIFIC_ACCESS_DENIED && mayMapConnectionId) {
-                        warnConnectionIdUnmapped(error);
+                    } else if (error != null && error.code() == ER_SPECIFIC_ACCESS_DENIED
+                            && mayMapConnectionId(c)) {
+                        warnConnectionIdUnmapped(c, error);
                     }
                 }, false);
     }
 
-    private void warnConnectionIdUnmapped(ErrPacket error) {
-        mayMapConnectionId = false;
-        log.warn("the backend account may not set pseudo_thread_id ({}): CONNECTION_ID() through Berth "
-                + "shows the backend's thread id, not the greeting's; grant it SUPER (MariaDB) or "
-                + "SYSTEM_VARIABLES_ADMIN (MySQL) to fix", error.message());
+    private boolean mayMapConnectionId(BackendConnection b) {
+        return !unmappable.contains(b.account());
+    }
+
+    /** Once per account: its clients see the server's thread ids from now on; other accounts are not affected. */
+    private void warnConnectionIdUnmapped(BackendConnection b, ErrPacket error) {
+        if (unmappable.add(b.account())) {
+            log.warn("the backend account {} may not set pseudo_thread_id ({}): CONNECTION_ID() through Berth "
+                    + "shows the backend's thread id, not the greeting's, for its clients; grant it SUPER (MariaDB) "
+                    + "or SYSTEM_VARIABLES_ADMIN (MySQL) to fix", b.account(), error.message());
+        }
     }
 
     private void setSession(Progress progress, BackendConnection b, int charset, long connectionId) {
@@ -251,7 +263,7 @@ public final class BackendAligner {
                 c.characterSet(charset);
                 c.pseudoThreadId(connectionId);
             } else if (error != null && mapsId && error.code() == ER_SPECIFIC_ACCESS_DENIED) {
-                warnConnectionIdUnmapped(error);
+                warnConnectionIdUnmapped(c, error);
                 setSession(progress, c, charset, c.serverConnectionId());
             } else if (error != null) {
                 log.debug("{} keeps its character set: {}", c, error);

@@ -25,6 +25,8 @@ class IdentityIT {
     private static final String RESTRICTED_PASSWORD = "reader-secret";
     private static final String HASHED = "berth_id_hashed";
     private static final String HASHED_PASSWORD = "hashed-secret";
+    private static final String PRIVILEGED = "berth_id_super";
+    private static final String PRIVILEGED_PASSWORD = "super-secret";
     private static final String DB = TestDatabase.DATABASE;
 
     @BeforeAll
@@ -34,11 +36,13 @@ class IdentityIT {
             s.execute("CREATE TABLE IF NOT EXISTS " + DB + ".id_secret (v VARCHAR(20))");
             s.execute("DELETE FROM " + DB + ".id_secret");
             s.execute("INSERT INTO " + DB + ".id_secret VALUES ('root only')");
-            for (String[] account : new String[][] {{RESTRICTED, RESTRICTED_PASSWORD}, {HASHED, HASHED_PASSWORD}}) {
+            for (String[] account : new String[][] {{RESTRICTED, RESTRICTED_PASSWORD}, {HASHED, HASHED_PASSWORD},
+                    {PRIVILEGED, PRIVILEGED_PASSWORD}}) {
                 s.execute("DROP USER IF EXISTS '" + account[0] + "'@'%'");
                 s.execute("CREATE USER '" + account[0] + "'@'%' IDENTIFIED BY '" + account[1] + "'");
                 s.execute("GRANT SELECT ON " + DB + ".id_public TO '" + account[0] + "'@'%'");
             }
+            s.execute("GRANT SUPER ON *.* TO '" + PRIVILEGED + "'@'%'"); // may set pseudo_thread_id
         }
     }
 
@@ -46,6 +50,7 @@ class IdentityIT {
     static void dropAccounts() throws Exception {
         TestDatabase.get().dropUser(RESTRICTED);
         TestDatabase.get().dropUser(HASHED);
+        TestDatabase.get().dropUser(PRIVILEGED);
     }
 
     private static String nativeHash(String password) {
@@ -67,6 +72,28 @@ class IdentityIT {
                     assertEquals(1142, secret.err().code(), secret.err().toString()); // ER_TABLEACCESS_DENIED_ERROR
                     assertTrue(c.query("SELECT COUNT(*) FROM " + DB + ".id_public").err() == null);
                 }
+            }
+        }
+    }
+
+    /**
+     * An account the server does not let set pseudo_thread_id shows its clients the server's thread ids; the clients
+     * of an account that may set it still get the greeting's id.
+     */
+    @Test
+    void connectionIdsAreMappedPerAccount() throws Exception {
+        try (RunningBerth berth = RunningBerth.startAsEachClient("--no-tls",
+                "--user", RESTRICTED + ":" + RESTRICTED_PASSWORD,
+                "--user", PRIVILEGED + ":" + PRIVILEGED_PASSWORD)) {
+            try (RawMysqlClient c = RawMysqlClient.login("127.0.0.1", berth.port(), RESTRICTED, RESTRICTED_PASSWORD,
+                    DB)) {
+                long shown = Long.parseLong(c.queryValue("SELECT CONNECTION_ID()"));
+                assertTrue(shown != c.greeting().connectionId(), "the server refused " + RESTRICTED
+                        + " pseudo_thread_id, yet CONNECTION_ID() showed the greeting's " + shown);
+            }
+            try (RawMysqlClient c = RawMysqlClient.login("127.0.0.1", berth.port(), PRIVILEGED, PRIVILEGED_PASSWORD,
+                    DB)) {
+                assertEquals(c.greeting().connectionId(), Long.parseLong(c.queryValue("SELECT CONNECTION_ID()")));
             }
         }
     }
