@@ -74,9 +74,7 @@ final class ClientStatements {
         }
         long id = nextId++;
         statements.put(id, statement);
-        statement.owner = this;
-        statement.cursor(false);
-        statement.longData(false);
+        statement.owner = this; // a new statement, holding nothing yet
         lastPrepared = id;
         return id;
     }

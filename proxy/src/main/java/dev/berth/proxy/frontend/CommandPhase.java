@@ -25,6 +25,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.Future;
 import dev.berth.mysql.message.command.StatementIds;
@@ -439,15 +440,10 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
      */
     private void resetSent(BackendConnection b) {
         session.sessionReset();
-        Runnable realign = () -> {
+        runOn(b.eventLoop(), () -> {
             b.sessionReset();
             server.aligner().align(session, b, b.eventLoop().newPromise());
-        };
-        if (b.eventLoop().inEventLoop()) {
-            realign.run();
-        } else {
-            b.eventLoop().execute(realign);
-        }
+        });
     }
 
     private void answerOk(ByteBuf frame) {
@@ -1274,10 +1270,15 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     }
 
     private void onClientLoop(Runnable task) {
-        if (channel.eventLoop().inEventLoop()) {
+        runOn(channel.eventLoop(), task);
+    }
+
+    /** Runs {@code task} now when on {@code loop}, else queues it there (behind what is queued already). */
+    private static void runOn(EventLoop loop, Runnable task) {
+        if (loop.inEventLoop()) {
             task.run();
         } else {
-            channel.eventLoop().execute(task);
+            loop.execute(task);
         }
     }
 

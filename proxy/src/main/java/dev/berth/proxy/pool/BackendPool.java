@@ -210,7 +210,7 @@ public final class BackendPool {
             if (ready == null) {
                 if (!mayWait && (open >= config.maxOpenConns() || !gate.mayConnect(now))) {
                     busy = true;
-                } else if (resetting.getOrDefault(key, 0) > 0 && resetting.get(key) > waiters.count(key)) {
+                } else if (resetting.getOrDefault(key, 0) > waiters.count(key)) {
                     // A connection is one round trip from idle: under churn, waiting for it beats a new login.
                     enqueue(promise, loop, key, start);
                 } else if (!underAccountCap(key)) {

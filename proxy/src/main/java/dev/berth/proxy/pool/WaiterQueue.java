@@ -5,7 +5,9 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /** Acquires waiting for a connection, oldest first, each with its deadline. Used under the pool's lock. */
@@ -27,9 +29,12 @@ final class WaiterQueue {
     }
 
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** How many waiters each key has, kept as they come and go: asked on every acquire. */
+    private final Map<PoolKey, Integer> perKey = new HashMap<>();
 
     void add(Waiter waiter) {
         waiters.add(waiter);
+        perKey.merge(waiter.key, 1, Integer::sum);
     }
 
     /** The oldest waiter that {@code servable} accepts, left in the queue; null when none. */
@@ -48,6 +53,7 @@ final class WaiterQueue {
             Waiter w = it.next();
             if (w.key.equals(key)) {
                 it.remove();
+                left(w);
                 return w;
             }
         }
@@ -55,17 +61,19 @@ final class WaiterQueue {
     }
 
     boolean remove(Waiter waiter) {
-        return waiters.remove(waiter);
+        if (!waiters.remove(waiter)) {
+            return false;
+        }
+        left(waiter);
+        return true;
+    }
+
+    private void left(Waiter waiter) {
+        perKey.merge(waiter.key, -1, (a, b) -> a + b == 0 ? null : a + b);
     }
 
     int count(PoolKey key) {
-        int count = 0;
-        for (Waiter w : waiters) {
-            if (w.key.equals(key)) {
-                count++;
-            }
-        }
-        return count;
+        return perKey.getOrDefault(key, 0);
     }
 
     int size() {

@@ -543,12 +543,12 @@ class TransactionPoolIT {
             assertNull(b.query("SELECT 1").err());
             awaitInUse(POOL);
             java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
-            burst.writeBytes(RawMysqlClient.frame(0, query("SELECT @@time_zone")));
+            burst.writeBytes(RawMysqlClient.frame(0, RawMysqlClient.queryPayload("SELECT @@time_zone")));
             burst.writeBytes(RawMysqlClient.frame(0, new byte[] {Command.COM_PING}));
             burst.writeBytes(RawMysqlClient.frame(0, new byte[] {Command.COM_RESET_CONNECTION}));
-            burst.writeBytes(RawMysqlClient.frame(0, query("SELECT @@time_zone")));
-            burst.writeBytes(RawMysqlClient.frame(0, query("SET @v = 'last'")));
-            burst.writeBytes(RawMysqlClient.frame(0, query("SELECT @v")));
+            burst.writeBytes(RawMysqlClient.frame(0, RawMysqlClient.queryPayload("SELECT @@time_zone")));
+            burst.writeBytes(RawMysqlClient.frame(0, RawMysqlClient.queryPayload("SET @v = 'last'")));
+            burst.writeBytes(RawMysqlClient.frame(0, RawMysqlClient.queryPayload("SELECT @v")));
             c.writeRaw(burst.toByteArray());
             Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().waiting() == 1,
                     () -> berth.poolStats().toString());
@@ -561,14 +561,6 @@ class TransactionPoolIT {
             assertEquals(List.of(List.of("last")), c.readResult().rowsOrThrow());
             assertNull(b.query("COMMIT").err());
         }
-    }
-
-    private static byte[] query(String sql) {
-        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
-        byte[] payload = new byte[1 + text.length];
-        payload[0] = Command.COM_QUERY;
-        System.arraycopy(text, 0, payload, 1, text.length);
-        return payload;
     }
 
     /** COM_STMT_PREPARE by raw protocol: the statement id (PREPARE_OK, parameter and column definitions read). */

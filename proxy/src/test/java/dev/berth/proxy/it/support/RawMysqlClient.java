@@ -335,11 +335,16 @@ public final class RawMysqlClient implements AutoCloseable {
 
     /** Sends COM_QUERY without reading anything. */
     public void sendQuery(String sql) throws IOException {
+        writePacket(0, queryPayload(sql));
+    }
+
+    /** The payload of a COM_QUERY of {@code sql}, for tests that write several commands at once. */
+    public static byte[] queryPayload(String sql) {
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);
         byte[] payload = new byte[1 + text.length];
         payload[0] = 0x03;
         System.arraycopy(text, 0, payload, 1, text.length);
-        writePacket(0, payload);
+        return payload;
     }
 
     /** The outcome of a text query: an OK, an ERR, or rows of strings. */
