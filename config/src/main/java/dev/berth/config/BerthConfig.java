@@ -13,10 +13,12 @@ import java.util.stream.Collectors;
  * @param maxPacketSize     the largest logical packet a client may send, across continuation frames
  * @param eventLoops        threads serving client and backend sockets (0: {@link #defaultEventLoops()})
  * @param limits            what clients may take: connections, logins in progress, failed logins
+ * @param operations        metrics and probes, the admin console, shutdown, logs
  */
 public record BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map<String, UserCredential> users,
                           PoolConfig pool, ClientTlsConfig clientTls, ClientAuthConfig clientAuth,
-                          Duration handshakeTimeout, long maxPacketSize, int eventLoops, ClientLimitsConfig limits) {
+                          Duration handshakeTimeout, long maxPacketSize, int eventLoops, ClientLimitsConfig limits,
+                          OperationsConfig operations) {
 
     public static final String MYSQL_NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -46,7 +48,15 @@ public record BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map
         }
     }
 
-    /** Everything but the client limits, which are left at their defaults. */
+    /** Everything but how Berth is operated, which is left at its defaults. */
+    public BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map<String, UserCredential> users,
+                       PoolConfig pool, ClientTlsConfig clientTls, ClientAuthConfig clientAuth,
+                       Duration handshakeTimeout, long maxPacketSize, int eventLoops, ClientLimitsConfig limits) {
+        this(listen, backend, users, pool, clientTls, clientAuth, handshakeTimeout, maxPacketSize, eventLoops, limits,
+                OperationsConfig.defaults());
+    }
+
+    /** Everything but the client limits and operations, which are left at their defaults. */
     public BerthConfig(List<ListenAddress> listen, BackendConfig backend, Map<String, UserCredential> users,
                        PoolConfig pool, ClientTlsConfig clientTls, ClientAuthConfig clientAuth,
                        Duration handshakeTimeout, long maxPacketSize, int eventLoops) {

@@ -68,6 +68,9 @@ public final class BerthCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nLimits:%n", order = 5)
     LimitsOptions limits = new LimitsOptions();
 
+    @ArgGroup(validate = false, heading = "%nOperations:%n", order = 6)
+    OperationsOptions operations = new OperationsOptions();
+
     public static void main(String[] args) {
         if (System.getProperty(NETTY_REFLECTION) == null) {
             // Before any Netty class loads. With the jar's Add-Opens of java.nio, Netty then allocates direct buffers
@@ -175,11 +178,11 @@ public final class BerthCommand implements Callable<Integer> {
         }
         return new BerthConfig(listen, backend.toDomainObject(), BerthConfig.byName(users), pool.toDomainObject(),
                 clientTls.toDomainObject(), clients.toAuthConfig(), clients.handshakeTimeout, clients.maxPacketSize,
-                clients.eventLoops, limits.toDomainObject());
+                clients.eventLoops, limits.toDomainObject(), operations.toDomainObject());
     }
 
     /** Runs a parser whose messages do not say which flag they are about, and says it. */
-    private static <T> T naming(String option, Supplier<T> parser) {
+    static <T> T naming(String option, Supplier<T> parser) {
         try {
             return parser.get();
         } catch (IllegalArgumentException e) {

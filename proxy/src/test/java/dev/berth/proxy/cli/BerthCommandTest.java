@@ -16,6 +16,7 @@ import dev.berth.config.ClientLimitsConfig;
 import dev.berth.config.ClientTlsConfig;
 import dev.berth.config.HostPort;
 import dev.berth.config.ListenAddress;
+import dev.berth.config.OperationsConfig;
 import dev.berth.config.PoolConfig;
 import dev.berth.config.PoolMode;
 import dev.berth.config.UserCredential;
@@ -46,7 +47,8 @@ class BerthCommandTest {
             "--keepalive-interval", "--max-connecting", "--max-open-conns-per-account", "--acquire-timeout", "--pool-mode", "--tls", "--no-tls", "--tls-cert", "--tls-key", "--require-tls",
             "--default-auth", "--caching-sha2-full-auth", "--rsa-key", "--event-loops", "--handshake-timeout",
             "--max-packet-size", "--max-client-conns", "--max-conns-per-user", "--max-handshake-memory",
-            "--max-login-failures", "--login-failure-window", "--help", "--version");
+            "--max-login-failures", "--login-failure-window", "--http-listen", "--admin-listen", "--admin-user",
+            "--shutdown-timeout", "--stats-interval", "--log-format", "--listen-mode", "--help", "--version");
 
     @TempDir
     Path dir;
@@ -122,6 +124,28 @@ class BerthCommandTest {
                 config.clientAuth());
         assertEquals(Duration.ofHours(1), config.handshakeTimeout());
         assertEquals(64L << 20, config.maxPacketSize());
+    }
+
+    @Test
+    void operationsFlags() {
+        assertEquals(OperationsConfig.defaults(), BerthCommand.toConfig("--user", "app:x").operations());
+        OperationsConfig operations = BerthCommand.toConfig("--user", "app:x", "--http-listen", ":9090",
+                "--admin-listen", "127.0.0.1:6034", "--admin-user", "admin:pw", "--shutdown-timeout", "5s",
+                "--stats-interval", "0", "--log-format", "JSON", "--listen-mode", "0660").operations();
+        assertEquals(Optional.of(new HostPort("0.0.0.0", 9090)), operations.httpListen());
+        assertEquals(Optional.of(new HostPort("127.0.0.1", 6034)), operations.adminListen());
+        assertEquals("admin", operations.adminUser().orElseThrow().name());
+        assertEquals(Duration.ofSeconds(5), operations.shutdownTimeout());
+        assertEquals(Duration.ZERO, operations.statsInterval());
+        assertEquals(OperationsConfig.LogFormat.JSON, operations.logFormat());
+        assertEquals(Optional.of(0660), operations.unixSocketMode());
+        assertEquals("--admin-listen needs --admin-user name:password", assertThrows(IllegalArgumentException.class,
+                () -> BerthCommand.toConfig("--user", "app:x", "--admin-listen", ":6034")).getMessage());
+        assertEquals("--log-format must be text or json, got 'xml'", assertThrows(IllegalArgumentException.class,
+                () -> BerthCommand.toConfig("--user", "app:x", "--log-format", "xml")).getMessage());
+        assertEquals("--listen-mode must be an octal mode such as 0660, got '0999'",
+                assertThrows(IllegalArgumentException.class,
+                        () -> BerthCommand.toConfig("--user", "app:x", "--listen-mode", "0999")).getMessage());
     }
 
     @Test
