@@ -8,7 +8,7 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * Reads durations as written on a command line: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, and sums of
- * them as Go writes them ({@code 1m30s}).
+ * them as Go writes them ({@code 1m30s}); a bare {@code 0} is zero, as Go's time.ParseDuration reads it.
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
 
@@ -22,6 +22,9 @@ public final class DurationConverter implements ITypeConverter<Duration> {
     /** Parses a duration; throws {@link TypeConversionException} with an example of what to write. */
     public static Duration parse(String value) {
         String text = value.strip();
+        if (text.equals("0")) {
+            return Duration.ZERO;
+        }
         Matcher part = PART.matcher(text);
         Duration total = Duration.ZERO;
         int end = 0;
