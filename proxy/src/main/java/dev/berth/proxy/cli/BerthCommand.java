@@ -145,15 +145,15 @@ public final class BerthCommand implements Callable<Integer> {
             return 1;
         }
         log.info(summary(config, server.boundAddresses()));
+        server.httpAddress().ifPresent(http -> log.info("metrics and probes on http://{}/metrics, /startup, "
+                + "/readiness, /liveness", format(http)));
         if (!PlatformDependent.useDirectBufferNoCleaner()) {
             log.warn("Netty allocates direct buffers through the JDK here: when direct memory runs out, each allocation "
                     + "stalls an event loop for about 0.5 s. Run Berth with java -jar berth.jar, or add "
                     + "--add-opens java.base/java.nio=ALL-UNNAMED -D" + NETTY_REFLECTION + "=true");
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down");
-            server.close();
-        }, "berth-shutdown"));
+        Signals.install(server, config.operations().shutdownTimeout(), () -> log.info("SIGHUP: nothing to reload"));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "berth-shutdown"));
         try {
             server.awaitTermination();
         } catch (InterruptedException e) {

@@ -75,6 +75,9 @@ final class ClientResponseWriter implements ResponseSink {
             dropWhileRefusing(backend, frame, complete);
             return;
         }
+        if (kind == PacketKind.ERR) {
+            countServerError(frame);
+        }
         try {
             translate(backend, frame, kind, complete);
         } catch (MalformedPacketException e) {
@@ -108,11 +111,19 @@ final class ClientResponseWriter implements ResponseSink {
         }
     }
 
+    /** Counts the server's ERR by its code: after the 4-byte header, 0xff and the code in two bytes. */
+    private void countServerError(ByteBuf frame) {
+        ClientMetrics metrics = ClientMetrics.of(client);
+        if (metrics != null && frame.readableBytes() >= Packets.HEADER_SIZE + 3) {
+            metrics.error(frame.getUnsignedShortLE(frame.readerIndex() + Packets.HEADER_SIZE + 1));
+        }
+    }
+
     private void dropWhileRefusing(BackendConnection backend, ByteBuf bytes, boolean complete) {
         bytes.release();
         if (complete) {
             refusingLocalInfile = false;
-            write(ErrFrames.of(client.alloc(), nextSequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
+            write(ErrFrames.of(client, nextSequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
                     "berth: LOAD DATA LOCAL INFILE needs the client to enable local files "
                             + "(e.g. allowLoadLocalInfile=true, --local-infile=1)")));
             responseComplete(backend, true);

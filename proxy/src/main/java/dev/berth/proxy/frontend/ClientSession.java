@@ -23,6 +23,7 @@ import java.util.Map;
 final class ClientSession {
     private final long connectionId;
     private final Channel channel;
+    private final long connectedAtNanos = System.nanoTime();
     private byte[] seed;
     private long capabilities;
     private CompressionAlgorithm compression;
@@ -96,6 +97,10 @@ final class ClientSession {
 
     Channel channel() {
         return channel;
+    }
+
+    long connectedAtNanos() {
+        return connectedAtNanos;
     }
 
     byte[] seed() {

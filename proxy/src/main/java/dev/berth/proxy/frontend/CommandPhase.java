@@ -140,6 +140,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     private final ClientStatements statements;
     /** The server's last status said a transaction is open (transaction pool mode). */
     private boolean inTransaction;
+    /** Commands read from the client so far: a drain sees by it whether the client sent one while it looked. */
+    private long commandsRead;
     /** The session part of the server's last status, for the EOF packets of answers Berth gives itself. */
     private int lastStatus = ServerStatus.AUTOCOMMIT;
 
@@ -247,6 +249,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     }
 
     private void onCommand(ByteBuf frame) {
+        commandsRead++;
         midPacket = Packets.continues(frame);
         int command = Packets.firstByte(frame);
         if (Packets.isPartial(frame) && (readsWhole(command, frame)
@@ -255,6 +258,9 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             return;
         }
         boolean idle = state == State.IDLE;
+        if (command == Command.COM_QUERY || command == Command.COM_STMT_EXECUTE) {
+            server.metrics().query();
+        }
         if (Command.namesStatement(command) && preparedKills.owns(frame)) {
             preparedKills.onCommand(frame, this, server.sessions());
             return;
@@ -311,7 +317,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                     int sequence = Packets.sequenceId(frame) + 1;
                     frame.release();
                     midPacket = false;
-                    reply(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
+                    reply(ErrFrames.of(channel, sequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
                             "berth: KILL must be a statement of its own through Berth, whose connection ids it "
                                     + "translates; send it alone")));
                 } else {
@@ -326,7 +332,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                 int sequence = Packets.sequenceId(frame) + 1;
                 frame.release();
                 midPacket = false;
-                reply(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.UNKNOWN_COMMAND,
+                reply(ErrFrames.of(channel, sequence, ErrPacket.of(ErrorCode.UNKNOWN_COMMAND,
                         "berth: " + Command.name(command) + " is not supported through Berth")));
             }
         }
@@ -362,7 +368,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             // Its 16 MB continuation frames would read as commands.
             refuse(sequence, error);
         } else {
-            reply(ErrFrames.of(channel.alloc(), sequence, error));
+            reply(ErrFrames.of(channel, sequence, error));
         }
     }
 
@@ -372,7 +378,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             long id = ComProcessKill.decode(Packets.payload(frame)).connectionId();
             KillCommand.run(server.sessions(), this, new KillStatement(id, false), sequence);
         } catch (MalformedPacketException e) {
-            reply(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.MALFORMED_PACKET,
+            reply(ErrFrames.of(channel, sequence, ErrPacket.of(ErrorCode.MALFORMED_PACKET,
                     "berth: malformed COM_PROCESS_KILL (" + e.getMessage() + "); send a 4-byte connection id")));
         } finally {
             frame.release();
@@ -421,7 +427,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         if (error == null) {
             ok(sequence);
         } else {
-            reply(ErrFrames.of(channel.alloc(), sequence, error));
+            reply(ErrFrames.of(channel, sequence, error));
         }
         ByteBuf frame;
         while (state != State.PINGING && state != State.CLOSED && (frame = held.poll()) != null) {
@@ -688,7 +694,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                 if (p.followUp() != null) {
                     inFlight.poll();
                 }
-                channel.write(ErrFrames.of(channel.alloc(), Packets.sequenceId(p.frame()) + 1, error));
+                channel.write(ErrFrames.of(channel, Packets.sequenceId(p.frame()) + 1, error));
             }
             p.frame().release();
         }
@@ -845,7 +851,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         long id = statements.add(prepared);
         if (id < 0) {
             frame.release();
-            reply(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.MAX_PREPARED_STATEMENTS,
+            reply(ErrFrames.of(channel, sequence, ErrPacket.of(ErrorCode.MAX_PREPARED_STATEMENTS,
                     "Can't create more than max_prepared_stmt_count statements (current value: "
                             + ClientStatements.LIMIT + "); berth: close statements you no longer use")));
             return;
@@ -910,7 +916,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             id = StatementIds.read(frame);
         } catch (MalformedPacketException e) {
             frame.release();
-            reply(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.MALFORMED_PACKET,
+            reply(ErrFrames.of(channel, sequence, ErrPacket.of(ErrorCode.MALFORMED_PACKET,
                     "berth: malformed " + Command.name(command) + ": " + e.getMessage())));
             return;
         }
@@ -924,7 +930,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             frame.release();
             if (command != Command.COM_STMT_SEND_LONG_DATA) {
                 chunksToBackend = false;
-                reply(ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(ErrorCode.UNKNOWN_STATEMENT,
+                reply(ErrFrames.of(channel, sequence, ErrPacket.of(ErrorCode.UNKNOWN_STATEMENT,
                         "Unknown prepared statement handler (" + id + ") given to "
                                 + Command.name(command).toLowerCase(Locale.ROOT).replace("com_", "mysqld_"))));
             }
@@ -1016,7 +1022,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         PendingFrame failed = pending.poll();
         if (ResponseTracker.hasResponse(failed.command())) {
             inFlight.remove(new InFlight(failed.command(), null, failed.prepared()));
-            reply(ErrFrames.of(channel.alloc(), Packets.sequenceId(failed.frame()) + 1, error));
+            reply(ErrFrames.of(channel, Packets.sequenceId(failed.frame()) + 1, error));
         }
         failed.frame().release();
         while (!pending.isEmpty() && pending.peek().command() < 0) {
@@ -1290,6 +1296,38 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         }
     }
 
+    // ---- for the operator (on this client's loop) --------------------------------------------------------------
+
+    /**
+     * Nothing of the client's waits on this side: no command queued or half read, no acquire under way, and in
+     * transaction pool mode no response outstanding and no transaction open. What was sent to an attached backend
+     * connection is for its loop to say ({@link BackendConnection#idle}); see {@link Clients#closeQuiescent}.
+     */
+    boolean quiescent() {
+        return (state == State.IDLE || state == State.ATTACHED) && inFlight.isEmpty() && pending.isEmpty()
+                && held.isEmpty() && !midPacket && !inTransaction;
+    }
+
+    long commandsRead() {
+        return commandsRead;
+    }
+
+    /** The client as SHOW CLIENTS shows it. */
+    ClientInfo info(long nowNanos) {
+        BackendConnection b = session.backend();
+        String shown = switch (state) {
+            case IDLE -> "idle";
+            case ACQUIRING, PINGING -> "waiting";
+            // The connection's state is its loop's; read from here it may be a moment old, which a listing can bear.
+            case ATTACHED, LOCAL_INFILE -> inFlight.isEmpty() && b != null && b.idle() ? "idle in session" : "active";
+            case CLOSED -> "closed";
+        };
+        return new ClientInfo(session.connectionId(), session.user(), ClientInfo.address(channel), shown,
+                b == null ? null : b.serverConnectionId(), pins == null ? "" : pins.labels(),
+                (nowNanos - session.connectedAtNanos()) / 1_000_000_000L,
+                b != null && (b.statusFlags() & ServerStatus.IN_TRANS) != 0);
+    }
+
     // ---- endings ----------------------------------------------------------------------------------------------
 
     @Override
@@ -1309,7 +1347,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             releasePending();
             letGoOfBackend();
             state = State.CLOSED;
-            LingeringClose.close(channel, ErrFrames.of(channel.alloc(), sequence, ErrPacket.of(
+            LingeringClose.close(channel, ErrFrames.of(channel, sequence, ErrPacket.of(
                     ErrorCode.PACKET_TOO_LARGE, "berth: got a packet bigger than " + tooLarge.limit()
                             + " bytes; raise --max-packet-size")));
         } else if (cause instanceof DecoderException || cause instanceof MalformedPacketException) {

@@ -13,8 +13,13 @@ final class ErrFrames {
     private ErrFrames() {
     }
 
-    static ByteBuf of(ByteBufAllocator alloc, int sequence, ErrPacket err) {
-        ByteBuf out = Packets.start(alloc);
+    /** An ERR for the client of {@code channel}, counted in its {@link ClientMetrics} by code. */
+    static ByteBuf of(Channel channel, int sequence, ErrPacket err) {
+        ClientMetrics metrics = ClientMetrics.of(channel);
+        if (metrics != null) {
+            metrics.error(err.code());
+        }
+        ByteBuf out = Packets.start(channel.alloc());
         err.encode(out);
         return Packets.finish(out, sequence & 0xff);
     }
@@ -28,7 +33,7 @@ final class ErrFrames {
     /** Sends an ERR and closes: the connection can't go on. */
     static void refuse(Channel channel, int sequence, ErrPacket error) {
         if (channel.isActive()) {
-            channel.writeAndFlush(of(channel.alloc(), sequence, error)).addListener(ChannelFutureListener.CLOSE);
+            channel.writeAndFlush(of(channel, sequence, error)).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

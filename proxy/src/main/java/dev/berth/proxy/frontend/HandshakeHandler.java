@@ -239,6 +239,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             state = State.AUTH_EXCHANGE;
         } else {
             log.debug("client {} denied as {}", session.connectionId(), user);
+            server.metrics().loginFailed();
             refuseAfter(server.limits().loginFailed(channel), sequence, ErrPacket.of(ErrorCode.ACCESS_DENIED,
                     String.format("Access denied for user '%s'@'%s' (using password: %s)", user, session.host(),
                             usedPassword ? "YES" : "NO")));

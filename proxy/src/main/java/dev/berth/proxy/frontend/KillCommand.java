@@ -32,13 +32,13 @@ final class KillCommand {
         ClientSession self = requester.session();
         ClientSession target = sessions.get(kill.id());
         if (target == null) {
-            requester.reply(ErrFrames.of(self.channel().alloc(), sequence, new ErrPacket(1094, "HY000",
+            requester.reply(ErrFrames.of(self.channel(), sequence, new ErrPacket(1094, "HY000",
                     "Unknown thread id: " + kill.id())));
             return;
         }
         if (!java.util.Objects.equals(target.user(), self.user())) {
             // The server's rule for accounts without the privilege to kill others' threads.
-            requester.reply(ErrFrames.of(self.channel().alloc(), sequence, new ErrPacket(1095, "HY000",
+            requester.reply(ErrFrames.of(self.channel(), sequence, new ErrPacket(1095, "HY000",
                     "You are not owner of thread " + kill.id())));
             return;
         }
@@ -65,7 +65,7 @@ final class KillCommand {
         KillStatement kill = KillStatement.parse(Packets.payload(frame));
         frame.release();
         if (kill == null) {
-            requester.reply(ErrFrames.of(requester.session().channel().alloc(), sequence, ErrPacket.of(
+            requester.reply(ErrFrames.of(requester.session().channel(), sequence, ErrPacket.of(
                     ErrorCode.NOT_ALLOWED_COMMAND, "berth: only KILL [CONNECTION | QUERY] <id> is supported "
                             + "through Berth, with the id CONNECTION_ID() gave on this proxy's greeting")));
             return;

@@ -38,10 +38,15 @@ public final class LoginGuard extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** TLS goes right after the guard, which must go on seeing the bytes as they arrive. */
+    /**
+     * TLS goes right after the guard, which must go on seeing the bytes as they arrive, and after the
+     * {@link TrafficCounter}, which counts them as they cross the wire.
+     */
     static void addTls(ChannelPipeline pipeline, ChannelHandler tls) {
         if (pipeline.get(NAME) != null) {
             pipeline.addAfter(NAME, "tls", tls);
+        } else if (pipeline.get(TrafficCounter.NAME) != null) {
+            pipeline.addAfter(TrafficCounter.NAME, "tls", tls);
         } else {
             pipeline.addFirst("tls", tls);
         }

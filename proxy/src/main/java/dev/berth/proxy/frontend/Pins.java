@@ -66,6 +66,11 @@ final class Pins {
         return !reasons.isEmpty();
     }
 
+    /** The reasons by their labels, comma-separated; empty when unpinned. */
+    synchronized String labels() {
+        return String.join(",", reasons.stream().map(PinReason::label).toList());
+    }
+
     @Override
     public synchronized String toString() {
         return reasons.toString();

@@ -14,6 +14,7 @@ import dev.berth.mysql.protocol.ErrorCode;
 import dev.berth.mysql.protocol.ServerStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -73,7 +74,7 @@ final class PreparedKills {
     /** A statement command for one of Berth's statements; consumes {@code frame}. */
     void onCommand(ByteBuf frame, KillCommand.Requester requester, Map<Long, ClientSession> sessions) {
         int sequence = Packets.sequenceId(frame) + 1;
-        ByteBufAllocator alloc = requester.session().channel().alloc();
+        Channel channel = requester.session().channel();
         try {
             long id = StatementIds.read(frame);
             switch (Packets.firstByte(frame)) {
@@ -84,15 +85,15 @@ final class PreparedKills {
                 case Command.COM_STMT_SEND_LONG_DATA -> {
                     // answered by nothing; the execution that follows says what is missing
                 }
-                case Command.COM_STMT_RESET -> requester.reply(ErrFrames.ok(alloc, sequence, ServerStatus.AUTOCOMMIT,
+                case Command.COM_STMT_RESET -> requester.reply(ErrFrames.ok(channel.alloc(), sequence, ServerStatus.AUTOCOMMIT,
                         requester.session().capabilities()));
                 case Command.COM_STMT_EXECUTE -> execute(id, ComStmtExecute.decode(Packets.payload(frame)), sequence,
                         requester, sessions);
-                default -> requester.reply(ErrFrames.of(alloc, sequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
+                default -> requester.reply(ErrFrames.of(channel, sequence, ErrPacket.of(ErrorCode.NOT_ALLOWED_COMMAND,
                         "berth: a prepared KILL has no rows to fetch")));
             }
         } catch (MalformedPacketException e) {
-            requester.reply(ErrFrames.of(alloc, sequence, ErrPacket.of(ErrorCode.MALFORMED_PACKET,
+            requester.reply(ErrFrames.of(channel, sequence, ErrPacket.of(ErrorCode.MALFORMED_PACKET,
                     "berth: malformed statement command for a prepared KILL: " + e.getMessage())));
         } finally {
             frame.release();
@@ -105,7 +106,7 @@ final class PreparedKills {
         if (kill.id() == KillStatement.PARAMETER) {
             long target = parameter(id, execute.parameters());
             if (target < 0) {
-                requester.reply(ErrFrames.of(requester.session().channel().alloc(), sequence, ErrPacket.of(
+                requester.reply(ErrFrames.of(requester.session().channel(), sequence, ErrPacket.of(
                         ErrorCode.NOT_ALLOWED_COMMAND, "berth: KILL ? needs a connection id, a number, bound to its "
                                 + "parameter")));
                 return;

@@ -54,7 +54,8 @@ public final class BackendPool {
      */
     static final String SCRUB = "SELECT 1 FROM DUAL WHERE LAST_INSERT_ID(0)";
 
-    private final PoolConfig config;
+    /** Replaced whole by {@link #reconfigure}; read under the lock or once per decision. */
+    private volatile PoolConfig config;
     private final BackendConnector connector;
     private final LongSupplier clock;
     private final DoubleSupplier random;
@@ -76,6 +77,9 @@ public final class BackendPool {
     private PoolKey lastKey;
     private volatile BackendInfo info;
     private boolean closed;
+    /** PAUSE: acquires are held here, unqueued and without a deadline, until {@link #resume}. */
+    private boolean paused;
+    private final List<Runnable> held = new ArrayList<>();
 
     public BackendPool(PoolConfig config, BackendConnector connector) {
         this(config, connector, System::nanoTime, () -> ThreadLocalRandom.current().nextDouble());
@@ -191,6 +195,10 @@ public final class BackendPool {
         synchronized (this) {
             if (closed) {
                 promise.tryFailure(new IllegalStateException("berth is shutting down"));
+                return;
+            }
+            if (paused && mayWait) {
+                held.add(() -> attempt(promise, loop, key, start, true));
                 return;
             }
             lastKey = key;
@@ -505,20 +513,20 @@ public final class BackendPool {
      * Opens a connection for the oldest waiter whose account is under its cap, when there is room (or an idle one of
      * another key to replace).
      */
-    private void serveWaiters(EventLoop loop) {
+    private boolean serveWaiters(EventLoop loop) {
         WaiterQueue.Waiter waiter;
         BackendConnection surplus = null;
         synchronized (this) {
             waiter = waiters.first(w -> underAccountCap(w.key));
             if (waiter == null || closed || !gate.mayConnect(clock.getAsLong())) {
-                return;
+                return false;
             }
             if (open < config.maxOpenConns()) {
                 reserve(waiter.key);
             } else if ((surplus = idle.takeOldestOther(waiter.key)) != null) {
                 makeRoom(surplus, waiter.key);
             } else {
-                return;
+                return false;
             }
             waiters.remove(waiter);
             metrics.waited(clock.getAsLong() - waiter.since);
@@ -528,6 +536,7 @@ public final class BackendPool {
             quit(surplus);
         }
         open(waiter.loop, waiter.key, waiter.promise, waiter.since);
+        return true;
     }
 
     private void expire(WaiterQueue.Waiter waiter) {
@@ -626,6 +635,52 @@ public final class BackendPool {
     /** A client pinned its connection for {@code reason} (+1), or no longer (-1): counted in the statistics. */
     public void pinned(PinReason reason, int delta) {
         metrics.pinned(reason, delta);
+    }
+
+    /**
+     * PAUSE: clients that already hold a connection go on (a running transaction can finish); every other acquire is
+     * held, without its deadline, until {@link #resume}.
+     */
+    public synchronized void pause() {
+        paused = true;
+    }
+
+    /** RESUME: the held acquires are tried again, oldest first. */
+    public void resume() {
+        List<Runnable> retry;
+        synchronized (this) {
+            paused = false;
+            retry = List.copyOf(held);
+            held.clear();
+        }
+        retry.forEach(Runnable::run);
+    }
+
+    public synchronized boolean paused() {
+        return paused;
+    }
+
+    /** Acquires held by {@link #pause}. */
+    public synchronized int held() {
+        return held.size();
+    }
+
+    /**
+     * New limits and timeouts, from the admin console's SET: a higher max open serves waiters at once; connections
+     * above a lower one close as they come back (max idle) or age out. The connect gate keeps its max connecting.
+     */
+    public void reconfigure(PoolConfig newConfig, EventLoop loop) {
+        synchronized (this) {
+            config = newConfig;
+        }
+        while (serveWaiters(loop)) {
+            // one more waiter got a slot
+        }
+    }
+
+    /** False while the last connect failed and new ones back off: a client now would not get a connection. */
+    public synchronized boolean backendReachable() {
+        return !gate.backingOff(clock.getAsLong());
     }
 
     public synchronized PoolStats stats() {

@@ -2,12 +2,14 @@ package dev.berth.proxy.pool;
 
 import java.util.Arrays;
 
-/** Counts of acquire latencies in fixed buckets (upper bounds in microseconds; the last bucket is open). */
-public record LatencyHistogram(long[] upperBoundsMicros, long[] counts) {
+/**
+ * Counts of acquire latencies in fixed buckets (upper bounds in microseconds; the last bucket is open), and their sum.
+ */
+public record LatencyHistogram(long[] upperBoundsMicros, long[] counts, long sumNanos) {
     static final long[] BOUNDS_MICROS = {100, 1_000, 10_000, 100_000, 1_000_000, Long.MAX_VALUE};
 
-    static LatencyHistogram snapshot(long[] counts) {
-        return new LatencyHistogram(BOUNDS_MICROS.clone(), counts.clone());
+    static LatencyHistogram snapshot(long[] counts, long sumNanos) {
+        return new LatencyHistogram(BOUNDS_MICROS.clone(), counts.clone(), sumNanos);
     }
 
     static int bucket(long nanos) {

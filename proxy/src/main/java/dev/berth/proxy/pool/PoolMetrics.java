@@ -14,6 +14,7 @@ final class PoolMetrics {
     private final LongAdder connects = new LongAdder();
     private final LongAdder connectFailures = new LongAdder();
     private final LongAdder closedFirst = new LongAdder();
+    private final LongAdder acquireNanos = new LongAdder();
     private final Map<CloseReason, LongAdder> closes = new EnumMap<>(CloseReason.class);
     private final Map<PinReason, LongAdder> pinned = new EnumMap<>(PinReason.class);
     private final AtomicLongArray latencyCounts = new AtomicLongArray(LatencyHistogram.BOUNDS_MICROS.length);
@@ -58,6 +59,7 @@ final class PoolMetrics {
 
     void acquired(long latencyNanos) {
         latencyCounts.incrementAndGet(LatencyHistogram.bucket(latencyNanos));
+        acquireNanos.add(latencyNanos);
     }
 
     PoolStats snapshot(int maxOpen, int open, int inUse, int idle, int waiting) {
@@ -79,6 +81,6 @@ final class PoolMetrics {
         }
         return new PoolStats(maxOpen, open, inUse, idle, waiting, waitCount.sum(), Duration.ofNanos(waitNanos.sum()),
                 connects.sum(), connectFailures.sum(), Map.copyOf(closedByReason), closedFirst.sum(),
-                LatencyHistogram.snapshot(latencies), Map.copyOf(pinnedByReason));
+                LatencyHistogram.snapshot(latencies, acquireNanos.sum()), Map.copyOf(pinnedByReason));
     }
 }

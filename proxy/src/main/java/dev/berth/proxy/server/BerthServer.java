@@ -3,13 +3,19 @@ package dev.berth.proxy.server;
 import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ClientAuthConfig;
+import dev.berth.config.HostPort;
 import dev.berth.config.ListenAddress;
 import dev.berth.mysql.auth.RsaKeys;
 import dev.berth.mysql.codec.PacketFrameDecoder;
 import dev.berth.proxy.backend.BackendConnector;
+import dev.berth.proxy.frontend.Clients;
 import dev.berth.proxy.frontend.HandshakeHandler;
 import dev.berth.proxy.frontend.LoginGuard;
 import dev.berth.proxy.frontend.ServerContext;
+import dev.berth.proxy.frontend.TrafficCounter;
+import dev.berth.proxy.ops.HttpEndpoint;
+import dev.berth.proxy.ops.PrometheusMetrics;
+import dev.berth.proxy.ops.Probes;
 import dev.berth.proxy.pool.BackendPool;
 import dev.berth.proxy.pool.PoolStats;
 import dev.berth.proxy.tls.TlsContexts;
@@ -20,22 +26,32 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The running proxy: listeners, the backend pool and the event loops they share. */
-public final class BerthServer implements AutoCloseable {
+/**
+ * The running proxy: listeners, the backend pool and the event loops they share, and what operates them: the HTTP
+ * endpoint for metrics and probes, and draining on shutdown.
+ */
+public final class BerthServer implements AutoCloseable, Probes {
     private static final Logger log = LoggerFactory.getLogger(BerthServer.class);
+    private static final long DRAIN_POLL_MILLIS = 50;
 
     private final BerthConfig config;
     private final Transport transport = Transport.best();
@@ -43,13 +59,21 @@ public final class BerthServer implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private EventLoopGroup loops;
     private BackendPool pool;
+    private ServerContext context;
+    private Clients clients;
+    private PrometheusMetrics metrics;
+    private HttpEndpoint http;
+    private volatile boolean started;
+    private volatile boolean draining;
+    /** Counted down to end a drain at once (a second signal). */
+    private final CountDownLatch drainCut = new CountDownLatch(1);
     private volatile boolean closing;
 
     public BerthServer(BerthConfig config) {
         this.config = config;
     }
 
-    /** Binds every listen address; throws when one cannot be bound. */
+    /** Binds every listen address and the HTTP endpoint; throws when one cannot be bound. */
     public void start() throws InterruptedException {
         KeyPair rsaKeys = rsaKeys(config); // before anything that would need closing when it fails
         // The same loops serve clients and their backend connections, so a pair shares a thread.
@@ -58,15 +82,21 @@ public final class BerthServer implements AutoCloseable {
         SslContext backendSsl = backendTls.enabled() ? TlsContexts.forBackend(backendTls) : null;
         pool = new BackendPool(config.pool(), new BackendConnector(config.backend(), backendSsl, transport));
         SslContext clientSsl = config.clientTls().enabled() ? TlsContexts.forClients(config.clientTls()) : null;
-        ServerContext context = new ServerContext(config, pool, clientSsl, rsaKeys);
+        context = new ServerContext(config, pool, clientSsl, rsaKeys);
+        clients = new Clients(context);
+        metrics = new PrometheusMetrics(pool, context.metrics());
         try {
             for (ListenAddress address : config.listen()) {
                 listeners.add(bind(address, context));
+            }
+            if (config.operations().httpListen().isPresent()) {
+                http = startHttp(config.operations().httpListen().get());
             }
         } catch (RuntimeException | InterruptedException e) {
             close();
             throw e;
         }
+        started = true;
         warmUp();
         pool.startHousekeeping(loops.next());
         warnAboutIdleChurn();
@@ -116,6 +146,7 @@ public final class BerthServer implements AutoCloseable {
     }
 
     private Channel bind(ListenAddress address, ServerContext context) throws InterruptedException {
+        TrafficCounter traffic = context.newTrafficCounter();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.WATER_MARK)
@@ -123,6 +154,7 @@ public final class BerthServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(TrafficCounter.NAME, traffic);
                         ch.pipeline().addLast(LoginGuard.NAME, context.newLoginGuard());
                         ch.pipeline().addLast("frames", new PacketFrameDecoder(HandshakeHandler.MAX_HANDSHAKE_PACKET));
                         ch.pipeline().addLast("handshake", new HandshakeHandler(context));
@@ -150,6 +182,14 @@ public final class BerthServer implements AutoCloseable {
         return bootstrap.bind(socketAddress).sync().channel();
     }
 
+    private HttpEndpoint startHttp(HostPort address) {
+        try {
+            return HttpEndpoint.start(address, metrics.registry(), this);
+        } catch (IOException e) {
+            throw new UncheckedIOException("--http-listen " + address + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Learns what the backend is at start, so the first client is greeted with the backend's version at once. */
     private void warmUp() {
         pool.info(loops.next()).addListener(f -> {
@@ -169,14 +209,88 @@ public final class BerthServer implements AutoCloseable {
         return pool.stats();
     }
 
+    /** Where the HTTP endpoint listens, when it is on. */
+    public Optional<InetSocketAddress> httpAddress() {
+        return Optional.ofNullable(http).map(HttpEndpoint::address);
+    }
+
+    @Override
+    public boolean started() {
+        return started;
+    }
+
+    @Override
+    public boolean ready() {
+        return started && !draining && !closing && !pool.paused() && pool.backendReachable();
+    }
+
+    @Override
+    public boolean live() {
+        List<Future<?>> answers = new ArrayList<>();
+        for (EventExecutor loop : loops) {
+            answers.add(loop.submit(() -> { }));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        for (Future<?> answer : answers) {
+            if (!answer.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Shuts down gently: readiness fails at once, no new client is accepted, clients are closed as soon as nothing of
+     * theirs is under way (no statement running, no transaction open), and after {@code timeout} (or
+     * {@link #cutDrain}) the rest are cut. Then everything closes, backends with COM_QUIT.
+     */
+    public void drain(Duration timeout) {
+        draining = true;
+        for (Channel listener : listeners) {
+            listener.close().syncUninterruptibly();
+        }
+        int remaining = clients.count();
+        log.info("draining {} clients for up to {} ms", remaining, timeout.toMillis());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (remaining > 0 && System.nanoTime() - deadline < 0) {
+                remaining = clients.closeQuiescent().get();
+                if (remaining > 0 && drainCut.await(DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.warn("drain failed", e.getCause());
+        }
+        remaining = clients.count();
+        if (remaining > 0) {
+            log.warn("cutting {} clients still running a statement or inside a transaction", remaining);
+            clients.closeAll();
+        }
+        close();
+    }
+
+    /** Ends a {@link #drain} now: the clients still busy are cut. */
+    public void cutDrain() {
+        drainCut.countDown();
+    }
+
     /** Blocks until {@link #close()} has been called and the server has stopped. */
     public void awaitTermination() throws InterruptedException {
         terminated.await();
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closing) {
+            return; // the shutdown hook after a drain
+        }
         closing = true;
+        if (http != null) {
+            http.close();
+        }
         for (Channel listener : listeners) {
             listener.close().syncUninterruptibly();
         }

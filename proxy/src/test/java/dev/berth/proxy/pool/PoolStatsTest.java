@@ -11,7 +11,7 @@ class PoolStatsTest {
 
     private static PoolStats withCloses(Map<String, Long> closed) {
         return new PoolStats(4, 1, 0, 1, 0, 0, Duration.ZERO, 3, 0, closed, 0,
-                LatencyHistogram.snapshot(new long[LatencyHistogram.BOUNDS_MICROS.length]), Map.of());
+                LatencyHistogram.snapshot(new long[LatencyHistogram.BOUNDS_MICROS.length], 0), Map.of());
     }
 
     @Test

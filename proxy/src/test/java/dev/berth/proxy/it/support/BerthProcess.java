@@ -26,6 +26,7 @@ public final class BerthProcess implements AutoCloseable {
             "-XX:+ExitOnOutOfMemoryError");
 
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern HTTP = Pattern.compile("metrics and probes on http://127\\.0\\.0\\.1:(\\d+)/");
 
     private final Process process;
     private final Path log;
@@ -133,6 +134,25 @@ public final class BerthProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Sends SIGTERM, as an orchestrator stops a container, and returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** The exit code, once the process has exited within {@code seconds}; else null. */
+    public Integer exitCode(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : null;
+    }
+
+    /** The port of {@code --http-listen 127.0.0.1:0}, from the start-up log. */
+    public int httpPort() {
+        Matcher http = HTTP.matcher(output());
+        if (!http.find()) {
+            throw new IllegalStateException("no HTTP endpoint in the log: " + output());
+        }
+        return Integer.parseInt(http.group(1));
     }
 
     @Override
