@@ -75,12 +75,27 @@ public final class Packets {
 
     /** Fills in the header of a frame begun with {@link #start}; the payload must fit one frame. */
     public static ByteBuf finish(ByteBuf buf, int sequenceId) {
-        int length = buf.writerIndex() - buf.readerIndex() - HEADER_SIZE;
+        endFrame(buf, buf.readerIndex(), sequenceId);
+        return buf;
+    }
+
+    /**
+     * Starts another frame at the end of {@code buf}, for several frames in one buffer: write its payload, then call
+     * {@link #endFrame} with the index returned.
+     */
+    public static int beginFrame(ByteBuf buf) {
+        int frameStart = buf.writerIndex();
+        buf.writeZero(HEADER_SIZE);
+        return frameStart;
+    }
+
+    /** Fills in the header of the frame begun at {@code frameStart}; its payload must fit one frame. */
+    public static void endFrame(ByteBuf buf, int frameStart, int sequenceId) {
+        int length = buf.writerIndex() - frameStart - HEADER_SIZE;
         if (length >= MAX_PAYLOAD) {
             throw new IllegalArgumentException("payload of " + length + " bytes needs more than one frame");
         }
-        buf.setMediumLE(buf.readerIndex(), length);
-        buf.setByte(buf.readerIndex() + 3, sequenceId);
-        return buf;
+        buf.setMediumLE(frameStart, length);
+        buf.setByte(frameStart + 3, sequenceId);
     }
 }

@@ -29,6 +29,11 @@ public record OkPacket(int header, long affectedRows, long lastInsertId, int sta
         return new OkPacket(HEADER, 0, 0, statusFlags, 0, EMPTY, null);
     }
 
+    /** The end of a result set for a client with CLIENT_DEPRECATE_EOF, in place of the EOF packet. */
+    public static OkPacket endOfResultSet(int statusFlags) {
+        return new OkPacket(EOF_HEADER, 0, 0, statusFlags, 0, EMPTY, null);
+    }
+
     public static OkPacket decode(ByteBuf payload, long capabilities) {
         int header = MysqlBuffers.readUnsigned(payload, 1);
         long affected = MysqlBuffers.readLenencInt(payload);

@@ -8,8 +8,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 
-/** Frames of the packets Berth answers clients with itself. */
-final class ErrFrames {
+/** Frames of the packets Berth answers clients with itself (also on its admin console). */
+public final class ErrFrames {
     private ErrFrames() {
     }
 
@@ -19,19 +19,27 @@ final class ErrFrames {
         if (metrics != null) {
             metrics.error(err.code());
         }
-        ByteBuf out = Packets.start(channel.alloc());
+        return of(channel.alloc(), sequence, err);
+    }
+
+    public static ByteBuf of(ByteBufAllocator alloc, int sequence, ErrPacket err) {
+        ByteBuf out = Packets.start(alloc);
         err.encode(out);
         return Packets.finish(out, sequence & 0xff);
     }
 
-    static ByteBuf ok(ByteBufAllocator alloc, int sequence, int statusFlags, long clientCapabilities) {
+    public static ByteBuf ok(ByteBufAllocator alloc, int sequence, int statusFlags, long clientCapabilities) {
+        return of(alloc, sequence, OkPacket.ok(statusFlags), clientCapabilities);
+    }
+
+    public static ByteBuf of(ByteBufAllocator alloc, int sequence, OkPacket ok, long clientCapabilities) {
         ByteBuf out = Packets.start(alloc);
-        OkPacket.ok(statusFlags).encode(out, clientCapabilities);
+        ok.encode(out, clientCapabilities);
         return Packets.finish(out, sequence & 0xff);
     }
 
     /** Sends an ERR and closes: the connection can't go on. */
-    static void refuse(Channel channel, int sequence, ErrPacket error) {
+    public static void refuse(Channel channel, int sequence, ErrPacket error) {
         if (channel.isActive()) {
             channel.writeAndFlush(of(channel, sequence, error)).addListener(ChannelFutureListener.CLOSE);
         }
