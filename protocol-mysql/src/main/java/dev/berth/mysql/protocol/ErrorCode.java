@@ -38,6 +38,12 @@ public enum ErrorCode {
     UNKNOWN_STATEMENT(1243, "HY000"),
     /** ER_MAX_PREPARED_STMT_COUNT_REACHED */
     MAX_PREPARED_STATEMENTS(1461, "42000"),
+    /** ER_NO_SUCH_THREAD: KILL of an id no connection has */
+    UNKNOWN_THREAD(1094, "HY000"),
+    /** ER_PARSE_ERROR: a statement the admin console does not know */
+    PARSE_ERROR(1064, "42000"),
+    /** ER_WRONG_ARGUMENTS: an admin action's argument can't be used */
+    WRONG_ARGUMENTS(1210, "HY000"),
     /** ER_CON_COUNT_ERROR: no pooled connection within the acquire deadline */
     POOL_TIMEOUT(1040, "08004");
 

@@ -25,6 +25,8 @@ public final class BackendConnection {
     private final Channel channel;
     private final long id;
     private final long serverConnectionId;
+    private final long openedAtNanos = System.nanoTime();
+    private long commandsSent;
     private final long capabilities;
     private final BackendInfo info;
     private final BackendAccount account;
@@ -158,6 +160,7 @@ public final class BackendConnection {
         if (command >= 0 && ResponseTracker.hasResponse(command)) {
             tracker.expect(command, command == Command.COM_STMT_EXECUTE && asksForCursor(frame));
             sinks.add(sink);
+            commandsSent++;
         }
         if (command == Command.COM_SET_OPTION) {
             // Recorded in send order, so the next client's session sync sees what the connection was last told. A
@@ -291,6 +294,19 @@ public final class BackendConnection {
 
     public EventLoop eventLoop() {
         return channel.eventLoop();
+    }
+
+    /** When the connection was logged in, by {@link System#nanoTime}. */
+    public long openedAtNanos() {
+        return openedAtNanos;
+    }
+
+    /**
+     * Commands sent that have a response, Berth's own among them. Counted on the connection's loop; read from another
+     * thread (SHOW SERVERS) it may be a moment old.
+     */
+    public long commandsSent() {
+        return commandsSent;
     }
 
     /** The server's thread id for this connection (what CONNECTION_ID() and KILL use). */

@@ -53,6 +53,9 @@ public final class BerthCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** What the command line was read with; RELOAD and SET read it again. */
+    private Map<String, String> environment = Map.of();
+
     @ArgGroup(validate = false, heading = "%nClients:%n", order = 1)
     ClientOptions clients = new ClientOptions();
 
@@ -92,7 +95,9 @@ public final class BerthCommand implements Callable<Integer> {
      */
     public static CommandLine commandLine(Map<String, String> environment) {
         EnvironmentDefaultProvider defaults = new EnvironmentDefaultProvider(environment);
-        return new CommandLine(new BerthCommand())
+        BerthCommand command = new BerthCommand();
+        command.environment = Map.copyOf(environment);
+        return new CommandLine(command)
                 .setDefaultValueProvider(defaults)
                 .setParameterExceptionHandler((e, args) -> usageError(e, args, defaults))
                 .setExecutionExceptionHandler((e, cmd, parseResult) -> {
@@ -152,7 +157,21 @@ public final class BerthCommand implements Callable<Integer> {
                     + "stalls an event loop for about 0.5 s. Run Berth with java -jar berth.jar, or add "
                     + "--add-opens java.base/java.nio=ALL-UNNAMED -D" + NETTY_REFLECTION + "=true");
         }
-        Signals.install(server, config.operations().shutdownTimeout(), () -> log.info("SIGHUP: nothing to reload"));
+        LiveConfiguration live = new LiveConfiguration(server, environment,
+                spec.commandLine().getParseResult().originalArgs().toArray(String[]::new));
+        if (config.operations().adminListen().isPresent()) {
+            try {
+                server.startAdmin(live);
+            } catch (InterruptedException | RuntimeException e) {
+                server.close();
+                err.println("berth: cannot start the admin console: " + e.getMessage());
+                err.flush();
+                return 1;
+            }
+            log.info("admin console on {} (connect with any MySQL client as the --admin-user account)",
+                    format(server.adminAddress().orElseThrow()));
+        }
+        Signals.install(server, config.operations().shutdownTimeout(), live::reload);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "berth-shutdown"));
         try {
             server.awaitTermination();

@@ -86,16 +86,22 @@ final class ClientAuthenticator {
 
     /** Without an RSA key: full authentication works over TLS only. */
     ClientAuthenticator(BerthConfig config, BackendInfo backend) {
-        this(config, backend, null, null);
+        this(config, config.users(), backend, null, null);
+    }
+
+    ClientAuthenticator(BerthConfig config, BackendInfo backend, KeyPair rsaKeys, LearntAccounts learnt) {
+        this(config, config.users(), backend, rsaKeys, learnt);
     }
 
     /**
+     * @param users   the client accounts now: the configuration's, or what a RELOAD read since
      * @param backend what the backend is, for {@link BerthConfig#AUTO_AUTH}; the greeting shows its version
      * @param rsaKeys the key pair for caching_sha2_password's full authentication without TLS, or null
      * @param learnt  the accounts the server verified, when the server verifies logins; else null
      */
-    ClientAuthenticator(BerthConfig config, BackendInfo backend, KeyPair rsaKeys, LearntAccounts learnt) {
-        this.users = config.users();
+    ClientAuthenticator(BerthConfig config, Map<String, UserCredential> users, BackendInfo backend, KeyPair rsaKeys,
+                        LearntAccounts learnt) {
+        this.users = users;
         this.serverVersion = backend.serverVersion();
         this.learnt = config.serverVerifiesLogins() ? learnt : null;
         // Logins the server verifies go through full authentication: it is what gives Berth the password.

@@ -97,7 +97,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private void sendGreeting(BackendInfo info) {
         byte[] seed = Scrambles.newSeed();
         session.greeted(seed);
-        authenticator = new ClientAuthenticator(server.config(), info, server.rsaKeys(), server.learntAccounts());
+        authenticator = new ClientAuthenticator(server.config(), server.users().get(), info, server.rsaKeys(),
+                server.learntAccounts());
         long capabilities = Capabilities.PROXY_SUPPORTED | Capabilities.COMPRESSION;
         if (server.clientSsl() == null) {
             capabilities &= ~Capabilities.CLIENT_SSL;

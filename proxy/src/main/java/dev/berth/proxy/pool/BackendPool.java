@@ -14,6 +14,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -681,6 +682,24 @@ public final class BackendPool {
     /** False while the last connect failed and new ones back off: a client now would not get a connection. */
     public synchronized boolean backendReachable() {
         return !gate.backingOff(clock.getAsLong());
+    }
+
+    /** The open connections, idle and in use, by thread id. */
+    public List<ConnectionInfo> connections() {
+        long now = clock.getAsLong();
+        List<ConnectionInfo> all = new ArrayList<>();
+        synchronized (this) {
+            idle.forEach(c -> all.add(info(c, "idle", now - c.idleSinceNanos(), now)));
+            inUse.forEach(c -> all.add(info(c, "in use", 0, now)));
+        }
+        all.sort(Comparator.comparingLong(ConnectionInfo::threadId));
+        return all;
+    }
+
+    private static ConnectionInfo info(BackendConnection c, String state, long idleNanos, long now) {
+        return new ConnectionInfo(c.serverConnectionId(), c.account().user(), state,
+                TimeUnit.NANOSECONDS.toSeconds(now - c.openedAtNanos()), TimeUnit.NANOSECONDS.toSeconds(idleNanos),
+                c.commandsSent());
     }
 
     public synchronized PoolStats stats() {

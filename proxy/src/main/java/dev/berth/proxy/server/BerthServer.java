@@ -7,7 +7,11 @@ import dev.berth.config.HostPort;
 import dev.berth.config.ListenAddress;
 import dev.berth.mysql.auth.RsaKeys;
 import dev.berth.mysql.codec.PacketFrameDecoder;
+import dev.berth.proxy.admin.AdminServer;
+import dev.berth.proxy.admin.ConsoleCommands;
+import dev.berth.proxy.admin.Operator;
 import dev.berth.proxy.backend.BackendConnector;
+import dev.berth.proxy.cli.VersionProvider;
 import dev.berth.proxy.frontend.Clients;
 import dev.berth.proxy.frontend.HandshakeHandler;
 import dev.berth.proxy.frontend.LoginGuard;
@@ -63,6 +67,7 @@ public final class BerthServer implements AutoCloseable, Probes {
     private Clients clients;
     private PrometheusMetrics metrics;
     private HttpEndpoint http;
+    private AdminServer admin;
     private volatile boolean started;
     private volatile boolean draining;
     /** Counted down to end a drain at once (a second signal). */
@@ -209,6 +214,11 @@ public final class BerthServer implements AutoCloseable, Probes {
         return pool.stats();
     }
 
+    /** The configuration Berth started with. */
+    public BerthConfig config() {
+        return config;
+    }
+
     /** Where the HTTP endpoint listens, when it is on. */
     public Optional<InetSocketAddress> httpAddress() {
         return Optional.ofNullable(http).map(HttpEndpoint::address);
@@ -272,6 +282,61 @@ public final class BerthServer implements AutoCloseable, Probes {
         close();
     }
 
+    /**
+     * Starts the admin console on {@code --admin-listen}, whose actions {@code operator} carries out.
+     *
+     * @throws IllegalStateException when no --admin-listen was given
+     */
+    public void startAdmin(Operator operator) throws InterruptedException {
+        HostPort address = config.operations().adminListen()
+                .orElseThrow(() -> new IllegalStateException("no --admin-listen"));
+        ConsoleCommands commands = new ConsoleCommands(pool, clients, context.metrics(), operator,
+                VersionProvider.version());
+        admin = AdminServer.start(address, config.operations().adminUser().orElseThrow(), commands, loops, transport);
+    }
+
+    /** Where the admin console listens, once started. */
+    public Optional<InetSocketAddress> adminAddress() {
+        return Optional.ofNullable(admin).map(AdminServer::boundAddress);
+    }
+
+    /**
+     * Takes in a configuration read again (RELOAD, SIGHUP, SET): client accounts and the pool's limits and timeouts
+     * change live; anything else needs a restart, and the answer says so.
+     *
+     * @throws IllegalArgumentException when the new configuration can't be taken in while running
+     */
+    public String apply(BerthConfig fresh) {
+        if (fresh.serverVerifiesLogins() != config.serverVerifiesLogins()) {
+            throw new IllegalArgumentException("switching between Berth's own accounts and logins the server "
+                    + "verifies needs a restart");
+        }
+        if (fresh.pool().mode() != config.pool().mode()) {
+            throw new IllegalArgumentException("--pool-mode cannot change while Berth runs; restart to change it");
+        }
+        List<String> changed = new ArrayList<>();
+        if (!fresh.users().equals(context.users().get())) {
+            context.users().set(fresh.users());
+            changed.add(fresh.users().size() + (fresh.users().size() == 1 ? " client account" : " client accounts"));
+        }
+        if (!fresh.pool().equals(pool.config())) {
+            pool.reconfigure(fresh.pool(), loops.next());
+            changed.add("pool limits and timeouts");
+        }
+        List<String> restart = new ArrayList<>();
+        if (!fresh.listen().equals(config.listen())) {
+            restart.add("--listen");
+        }
+        if (!fresh.backend().equals(config.backend())) {
+            restart.add("backend settings");
+        }
+        if (!fresh.clientTls().equals(config.clientTls())) {
+            restart.add("client TLS");
+        }
+        String answer = changed.isEmpty() ? "nothing changed" : "applied: " + String.join(", ", changed);
+        return restart.isEmpty() ? answer : answer + "; needs a restart to change: " + String.join(", ", restart);
+    }
+
     /** Ends a {@link #drain} now: the clients still busy are cut. */
     public void cutDrain() {
         drainCut.countDown();
@@ -290,6 +355,9 @@ public final class BerthServer implements AutoCloseable, Probes {
         closing = true;
         if (http != null) {
             http.close();
+        }
+        if (admin != null) {
+            admin.close();
         }
         for (Channel listener : listeners) {
             listener.close().syncUninterruptibly();

@@ -2,6 +2,7 @@ package dev.berth.proxy.it.support;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.proxy.cli.BerthCommand;
+import dev.berth.proxy.cli.LiveConfiguration;
 import dev.berth.proxy.pool.PoolStats;
 import dev.berth.proxy.server.BerthServer;
 import java.net.InetSocketAddress;
@@ -79,9 +80,13 @@ public final class RunningBerth implements AutoCloseable {
         if (mode != null && !args.contains("--pool-mode")) {
             args.addAll(List.of("--pool-mode", mode));
         }
-        BerthConfig config = BerthCommand.toConfig(Map.of(), args.toArray(String[]::new));
+        String[] flags = args.toArray(String[]::new);
+        BerthConfig config = BerthCommand.toConfig(Map.of(), flags);
         BerthServer server = new BerthServer(config);
         server.start();
+        if (config.operations().adminListen().isPresent()) {
+            server.startAdmin(new LiveConfiguration(server, Map.of(), flags));
+        }
         return new RunningBerth(server);
     }
 
@@ -112,6 +117,16 @@ public final class RunningBerth implements AutoCloseable {
 
     public Connection mariadbConnection(String options) throws SQLException {
         return DriverManager.getConnection(mariadbUrl(options), USER, PASSWORD);
+    }
+
+    /** The port of {@code --http-listen}. */
+    public int httpPort() {
+        return server.httpAddress().orElseThrow().getPort();
+    }
+
+    /** The port of {@code --admin-listen}. */
+    public int adminPort() {
+        return server.adminAddress().orElseThrow().getPort();
     }
 
     public PoolStats poolStats() {
