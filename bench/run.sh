@@ -67,6 +67,8 @@ else
 fi
 TABLES=4
 BERTH_PORT=${BERTH_PORT:-6033}
+# Kept from Berth: it refuses a BERTH_* variable that matches no flag, as one set by the caller would be passed on.
+export -n BERTH_PORT BERTH_PID BERTH_N BERTH_MODE
 DB_PORT=3306
 SB_USER=sbtest
 SB_PASS=sbtest

@@ -10,11 +10,14 @@ import io.netty.util.internal.PlatformDependent;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -23,15 +26,18 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code berth} command: reads flags and {@code BERTH_*} environment variables into a {@link BerthConfig} and
- * runs a {@link BerthServer} until the process is stopped.
+ * The {@code berth} command: reads flags, {@code BERTH_*} environment variables and a {@code --config} file into a
+ * {@link BerthConfig} and runs a {@link BerthServer} until the process is stopped.
  *
  * <p>Exit codes: 0 after a clean shutdown, 1 when the server cannot start, 2 for a bad flag or configuration
  * (one line on stderr, no stack trace).
@@ -40,21 +46,34 @@ import picocli.CommandLine.UnmatchedArgumentException;
         sortOptions = false, usageHelpAutoWidth = true,
         description = "MySQL-protocol sidecar connection pooler: many client connections onto a few "
                 + "long-lived backend connections.",
-        footerHeading = "%nEnvironment:%n",
+        footerHeading = "%nEnvironment and config file:%n",
         footer = {"Every flag can be set as BERTH_<FLAG>, e.g. BERTH_MAX_OPEN_CONNS=64, BERTH_TLS=false.",
                 "Repeatable flags take a comma-separated list: BERTH_USER=app:secret,ro:*HEX.",
-                "A flag wins over the environment, which wins over the default.",
+                "In the YAML file of --config FILE (or BERTH_CONFIG), keys are the long flag names: "
+                        + "max-open-conns: 64, tls: false, listen: [127.0.0.1:6033, unix:/run/berth.sock].",
+                "A flag wins over the environment, which wins over the file, which wins over the default.",
+                "A file key or a BERTH_ variable that matches no flag is an error.",
                 "BERTH_LOG_LEVEL=DEBUG logs per-connection events."})
 public final class BerthCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(BerthCommand.class);
     private static final String NETTY_REFLECTION = "io.netty.tryReflectionSetAccessible";
+    static final String CONFIG = "--config";
 
     @Spec
     CommandSpec spec;
 
     /** What the command line was read with; RELOAD and SET read it again. */
     private Map<String, String> environment = Map.of();
+
+    /** Where options not given as flags get their values; made with the command line, for the arguments it parses. */
+    private SettingSources sources;
+
+    // Read by SettingSources before the parse; the field only confirms that the parse saw the same file.
+    @Option(names = CONFIG, paramLabel = "FILE", order = 0,
+            description = "YAML file of settings, keys named as the long flags (max-open-conns: 64). "
+                    + "Flags and BERTH_* variables win over it.")
+    Path configFile;
 
     @ArgGroup(validate = false, heading = "%nClients:%n", order = 1)
     ClientOptions clients = new ClientOptions();
@@ -86,20 +105,23 @@ public final class BerthCommand implements Callable<Integer> {
             // Leak tracking samples allocations with a stack trace each; the tests keep it, production need not pay.
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
-        System.exit(commandLine(System.getenv()).execute(args));
+        System.exit(commandLine(System.getenv(), args).execute(args));
     }
 
     /**
-     * A command line that reads defaults from {@code environment} and reports bad flags and configuration
-     * errors as one line on stderr with exit code 2.
+     * A command line to parse or execute {@code args} (those, no others: the config file they name is read here),
+     * with defaults from {@code environment} and the config file, that reports bad flags and configuration errors
+     * as one line on stderr with exit code 2. A {@code BERTH_*} variable in {@code environment} that matches no flag
+     * is such an error.
      */
-    public static CommandLine commandLine(Map<String, String> environment) {
-        EnvironmentDefaultProvider defaults = new EnvironmentDefaultProvider(environment);
+    public static CommandLine commandLine(Map<String, String> environment, String... args) {
         BerthCommand command = new BerthCommand();
         command.environment = Map.copyOf(environment);
-        return new CommandLine(command)
-                .setDefaultValueProvider(defaults)
-                .setParameterExceptionHandler((e, args) -> usageError(e, args, defaults))
+        CommandLine commandLine = new CommandLine(command);
+        command.sources = SettingSources.load(environment, args, commandLine.getCommandSpec());
+        return commandLine
+                .setDefaultValueProvider(command.sources)
+                .setParameterExceptionHandler((e, parsed) -> usageError(e, parsed, command.sources))
                 .setExecutionExceptionHandler((e, cmd, parseResult) -> {
                     if (e instanceof IllegalArgumentException) {
                         cmd.getErr().println("berth: " + e.getMessage());
@@ -122,13 +144,31 @@ public final class BerthCommand implements Callable<Integer> {
      *                                  would print
      */
     public static BerthConfig toConfig(Map<String, String> environment, String... args) {
-        CommandLine commandLine = commandLine(environment);
+        return parse(environment, args).config();
+    }
+
+    /**
+     * Every option's value in effect and where it came from, in the order of {@code --help}, for SHOW CONFIG:
+     * what {@link #toConfig(Map, String...)} reads from the same environment and arguments.
+     *
+     * @throws IllegalArgumentException as {@link #toConfig(Map, String...)} does
+     */
+    public static List<ConfigSetting> settings(Map<String, String> environment, String... args) {
+        BerthCommand command = parse(environment, args);
+        command.config();
+        return command.settings();
+    }
+
+    /** A command whose options hold what {@code args} say, with defaults from the environment and the file. */
+    private static BerthCommand parse(Map<String, String> environment, String[] args) {
+        CommandLine commandLine = commandLine(environment, args);
+        BerthCommand command = commandLine.getCommand();
         try {
             commandLine.parseArgs(args);
         } catch (ParameterException e) {
-            throw new IllegalArgumentException(describe(e, args, new EnvironmentDefaultProvider(environment)), e);
+            throw new IllegalArgumentException(describe(e, args, command.sources), e);
         }
-        return commandLine.<BerthCommand>getCommand().config();
+        return command;
     }
 
     @Override
@@ -184,6 +224,12 @@ public final class BerthCommand implements Callable<Integer> {
 
     /** The configuration the parsed flags describe; throws {@link IllegalArgumentException} when invalid. */
     BerthConfig config() {
+        if (!Objects.equals(configFile, sources.configPath().orElse(null))) {
+            throw new IllegalStateException("parsed " + CONFIG + " " + configFile + " with a command line made for "
+                    + sources.configPath().map(Path::toString).orElse("no config file")
+                    + "; make it with commandLine(environment, args) for the arguments it parses");
+        }
+        sources.check();
         List<UserCredential> users = new ArrayList<>();
         for (String user : repeatable(clients.users, "--user")) {
             users.add(naming("--user", () -> UserCredential.parse(user)));
@@ -211,17 +257,38 @@ public final class BerthCommand implements Callable<Integer> {
 
     /**
      * The values of a repeatable option. Given in the environment they arrive as one comma-separated value and
-     * are split here; given as flags they are kept whole, so a password on the command line may hold a comma.
+     * are split; given as flags or as a list in the config file they are kept whole, so a password there may hold a
+     * comma.
      */
     private List<String> repeatable(List<String> values, String option) {
         if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
             return values;
         }
-        return values.stream()
-                .flatMap(value -> Arrays.stream(value.split(",")))
-                .map(String::strip)
-                .filter(value -> !value.isEmpty())
-                .toList();
+        return sources.values(spec.findOption(option)).orElse(values);
+    }
+
+    private List<ConfigSetting> settings() {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        List<ConfigSetting> settings = new ArrayList<>();
+        for (OptionSpec option : helpOrder()) {
+            String name = option.longestName();
+            String value = option.isMultiValue() ? SettingText.ofList(option, repeatable(option.getValue(), name))
+                    : SettingText.of(option, (Object) option.getValue());
+            settings.add(new ConfigSetting(name, value, parsed.hasMatchedOption(option) ? "flag"
+                    : sources.source(option)));
+        }
+        return settings;
+    }
+
+    /** The options but --help and --version, as --help lists them: --config, then each group in turn. */
+    private List<OptionSpec> helpOrder() {
+        List<OptionSpec> options = new ArrayList<>(spec.options().stream()
+                .filter(option -> option.group() == null && !option.usageHelp() && !option.versionHelp())
+                .toList());
+        spec.argGroups().stream()
+                .sorted(Comparator.comparingInt(ArgGroupSpec::order))
+                .forEach(group -> options.addAll(group.options()));
+        return options;
     }
 
     static String summary(BerthConfig config, List<SocketAddress> bound) {
@@ -252,18 +319,20 @@ public final class BerthCommand implements Callable<Integer> {
         return address.toString();
     }
 
-    private static int usageError(ParameterException e, String[] args, EnvironmentDefaultProvider defaults) {
+    private static int usageError(ParameterException e, String[] args, SettingSources sources) {
         PrintWriter err = e.getCommandLine().getErr();
-        err.println("berth: " + describe(e, args, defaults));
+        err.println("berth: " + describe(e, args, sources));
         err.flush();
         return CommandLine.ExitCode.USAGE;
     }
 
-    /** One line: picocli's message, the variable a bad value came from, a suggestion for a mistyped flag. */
-    private static String describe(ParameterException e, String[] args, EnvironmentDefaultProvider defaults) {
+    /**
+     * One line: picocli's message, the variable or file line a bad value came from, a suggestion for a mistyped flag.
+     */
+    private static String describe(ParameterException e, String[] args, SettingSources sources) {
         StringBuilder message = new StringBuilder(e.getMessage());
         if (e.getArgSpec() instanceof OptionSpec option && !given(option, args)) {
-            defaults.variableFor(option).ifPresent(name -> message.append(" (from ").append(name).append(')'));
+            sources.origin(option).ifPresent(origin -> message.append(" (from ").append(origin).append(')'));
         }
         if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
             // The closest few: with many --max-* flags, picocli suggests most of them.

@@ -48,7 +48,7 @@ class BerthCommandTest {
             "--default-auth", "--caching-sha2-full-auth", "--rsa-key", "--event-loops", "--handshake-timeout",
             "--max-packet-size", "--max-client-conns", "--max-conns-per-user", "--max-handshake-memory",
             "--max-login-failures", "--login-failure-window", "--http-listen", "--admin-listen", "--admin-user",
-            "--shutdown-timeout", "--stats-interval", "--log-format", "--listen-mode", "--help", "--version");
+            "--shutdown-timeout", "--stats-interval", "--log-format", "--listen-mode", "--config", "--help", "--version");
 
     @TempDir
     Path dir;
@@ -57,7 +57,7 @@ class BerthCommandTest {
     private final StringWriter err = new StringWriter();
 
     private int execute(Map<String, String> environment, String... args) {
-        CommandLine commandLine = BerthCommand.commandLine(environment);
+        CommandLine commandLine = BerthCommand.commandLine(environment, args);
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         return commandLine.execute(args);
@@ -262,7 +262,7 @@ class BerthCommandTest {
     @Test
     void theEnvironmentWinsOverDefaultsOnlyForItsOwnFlags() {
         BerthConfig config = BerthCommand.toConfig(Map.of("BERTH_ACQUIRE_TIMEOUT", "1s", "UNRELATED", "x",
-                "BERTH_HELP", "true"), "--user", "app:x");
+                "BERTH_LOG_LEVEL", "DEBUG"), "--user", "app:x");
         assertEquals(Duration.ofSeconds(1), config.pool().acquireTimeout());
         assertEquals(PoolConfig.DEFAULT_MAX_OPEN_CONNS, config.pool().maxOpenConns());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.berth.proxy.it.support.BerthProcess;
 import dev.berth.proxy.it.support.ChurnClient;
 import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.RunningBerth;
@@ -311,7 +312,8 @@ class TimeWaitIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-XX:TieredStopAtLevel=1", "-cp", classPath(), mainClass));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        Process p = BerthProcess.withoutTestVariables(new ProcessBuilder(command)).redirectErrorStream(true)
+                .redirectOutput(log).start();
         processes.add(p);
         return p;
     }

@@ -54,7 +54,8 @@ public final class BerthProcess implements AutoCloseable {
                 "--backend-user", db.rootUser(), "--user", RunningBerth.USER + ":" + RunningBerth.PASSWORD));
         command.addAll(List.of(flags));
         Path log = Path.of("target", "berth-process-" + name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = withoutTestVariables(new ProcessBuilder(command)).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().put("BERTH_BACKEND_PASSWORD", db.rootPassword());
         Process process = builder.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -70,6 +71,15 @@ public final class BerthProcess implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new IllegalStateException("Berth did not start: " + Files.readString(log, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Drops the tests' own {@code BERTH_TEST_*} variables (CI sets {@code BERTH_TEST_MYSQL}) from a child's
+     * environment: Berth refuses a {@code BERTH_*} variable that matches no flag.
+     */
+    public static ProcessBuilder withoutTestVariables(ProcessBuilder builder) {
+        builder.environment().keySet().removeIf(name -> name.startsWith("BERTH_TEST_"));
+        return builder;
     }
 
     public int port() {
