@@ -200,6 +200,7 @@ final class ClientResponseWriter implements ResponseSink {
         }
         unexplainedChange = false;
         trackingChanged = false;
+        session.responseDone();
     }
 
     private void endResponse() {

@@ -2,6 +2,8 @@ package dev.berth.proxy.frontend;
 
 import dev.berth.mysql.protocol.ServerStatus;
 import dev.berth.proxy.backend.BackendConnection;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -64,12 +66,17 @@ public final class Clients {
         for (ClientSession session : server.sessions().values()) {
             CompletableFuture<Void> checked = new CompletableFuture<>();
             done.add(checked);
-            onLoop(session.channel().eventLoop(), () -> closeIfQuiescent(session, checked), checked);
+            closeIfQuiescent(session, checked);
         }
         return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).thenApply(all -> count());
     }
 
-    private static void closeIfQuiescent(ClientSession session, CompletableFuture<Void> checked) {
+    /** Closes the client if nothing of its is under way (see {@link #closeQuiescent}); {@code checked} says when known. */
+    static void closeIfQuiescent(ClientSession session, CompletableFuture<Void> checked) {
+        onLoop(session.channel().eventLoop(), () -> checkThenClose(session, checked), checked);
+    }
+
+    private static void checkThenClose(ClientSession session, CompletableFuture<Void> checked) {
         CommandPhase phase = session.channel().pipeline().get(CommandPhase.class);
         if (phase == null || !phase.quiescent()) {
             checked.complete(null);
@@ -77,7 +84,7 @@ public final class Clients {
         }
         BackendConnection backend = session.backend();
         if (backend == null) {
-            session.channel().close();
+            closeAfterWrites(session);
             checked.complete(null);
             return;
         }
@@ -87,12 +94,17 @@ public final class Clients {
             onLoop(session.channel().eventLoop(), () -> {
                 if (between && phase.quiescent() && phase.commandsRead() == commandsRead
                         && session.backend() == backend) {
-                    session.channel().close();
+                    closeAfterWrites(session);
                 }
                 checked.complete(null);
             }, checked);
         }, checked);
     }
+    /** Closes once what was written to the client (the end of its last response) has gone out. */
+    private static void closeAfterWrites(ClientSession session) {
+        session.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
     /** Closes every client connection, whatever it is doing. */
     public void closeAll() {
         server.sessions().values().forEach(session -> session.channel().close());

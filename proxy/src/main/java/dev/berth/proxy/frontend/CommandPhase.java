@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -1310,6 +1311,13 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
 
     long commandsRead() {
         return commandsRead;
+    }
+
+    /** A response ended (on the backend's loop): while Berth drains, the client goes once nothing else is under way. */
+    void responseDone() {
+        if (server.draining().get()) {
+            Clients.closeIfQuiescent(session, new CompletableFuture<>());
+        }
     }
 
     /** The client as SHOW CLIENTS shows it. */

@@ -256,6 +256,7 @@ public final class BerthServer implements AutoCloseable, Probes {
      */
     public void drain(Duration timeout) {
         draining = true;
+        context.draining().set(true);
         for (Channel listener : listeners) {
             listener.close().syncUninterruptibly();
         }

@@ -35,7 +35,8 @@ class MetricsIT {
 
     @Test
     void figuresFollowTheWorkload() throws Exception {
-        try (RunningBerth berth = RunningBerth.start("--no-tls", "--max-open-conns", "2", "--max-idle-conns", "2",
+        try (RunningBerth berth = RunningBerth.start("--no-tls", "--pool-mode", "session", "--max-open-conns", "2",
+                "--max-idle-conns", "2",
                 "--conn-max-idle-time", "1s", "--acquire-timeout", "20s", "--http-listen", "127.0.0.1:0")) {
             Scrape scrape = new Scrape(berth.httpPort());
             String pool = "pool=\"" + TestDatabase.get().rootUser() + "@" + TestDatabase.get().hostPort() + "\"";
