@@ -51,8 +51,10 @@ public final class ConsoleCommands implements AdminCommands {
         String text = statement.strip().replaceAll("\\s+", " ");
         String upper = text.toUpperCase(Locale.ROOT);
         Matcher set = SET.matcher(text);
-        if (set.matches() && !set.group(1).startsWith("@") && set.group(1).contains("-")) {
-            return done(() -> operator.set(set.group(1).toLowerCase(Locale.ROOT), unquote(set.group(2).strip())));
+        // A driver's SET of a session variable (autocommit, sql_mode) is not a setting of Berth's: DriverChatter's.
+        String setting = set.matches() ? set.group(1).toLowerCase(Locale.ROOT).replace('_', '-') : null;
+        if (setting != null && operator.isSetting(setting)) {
+            return done(() -> operator.set(setting, unquote(set.group(2).strip())));
         }
         Matcher kill = KILL_CLIENT.matcher(text);
         if (kill.matches()) {

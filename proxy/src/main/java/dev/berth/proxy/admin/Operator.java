@@ -11,6 +11,9 @@ public interface Operator {
      */
     String set(String setting, String value);
 
+    /** Whether {@code name} is one of Berth's settings (a long flag name without its dashes). */
+    boolean isSetting(String name);
+
     /** RELOAD: reads the configuration (flags, environment, config and users files) again and applies it. */
     String reload();
 

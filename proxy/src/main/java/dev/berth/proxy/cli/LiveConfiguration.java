@@ -50,6 +50,11 @@ public final class LiveConfiguration implements Operator {
     }
 
     @Override
+    public boolean isSetting(String name) {
+        return BerthCommand.commandLine(environment).getCommandSpec().findOption("--" + name) != null;
+    }
+
+    @Override
     public synchronized String reload() {
         String answer = server.apply(parse(overrides));
         log.info("RELOAD: {}", answer);
