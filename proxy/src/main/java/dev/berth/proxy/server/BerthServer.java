@@ -37,12 +37,15 @@ import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.KeyPair;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -184,7 +187,27 @@ public final class BerthServer implements AutoCloseable, Probes {
                     .childOption(ChannelOption.TCP_NODELAY, true);
             socketAddress = new java.net.InetSocketAddress(tcp.host(), tcp.port());
         }
-        return bootstrap.bind(socketAddress).sync().channel();
+        Channel bound = bootstrap.bind(socketAddress).sync().channel();
+        if (address instanceof ListenAddress.Unix unix && config.operations().unixSocketMode().isPresent()) {
+            permit(unix.path(), config.operations().unixSocketMode().get());
+        }
+        return bound;
+    }
+
+    /** --listen-mode: so that an application running as another user (a sidecar's neighbour) may connect. */
+    private static void permit(Path socket, int mode) {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ (0400) first, OTHERS_EXECUTE (01) last
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (1 << (bits.length - 1 - i))) != 0) {
+                permissions.add(bits[i]);
+            }
+        }
+        try {
+            Files.setPosixFilePermissions(socket, permissions);
+        } catch (IOException e) {
+            throw new UncheckedIOException("--listen-mode: cannot set the permissions of " + socket, e);
+        }
     }
 
     private HttpEndpoint startHttp(HostPort address) {
