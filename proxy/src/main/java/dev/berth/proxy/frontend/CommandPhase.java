@@ -59,6 +59,8 @@ import org.slf4j.LoggerFactory;
  */
 final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCommand.Requester {
     private static final Logger log = LoggerFactory.getLogger(CommandPhase.class);
+    private static final RateLimitedLog NO_BACKEND = new RateLimitedLog(log);
+    private static final RateLimitedLog LOST = new RateLimitedLog(log);
     /** What may queue while a backend is being taken before the client is no longer read. */
     private static final int PENDING_LIMIT = 256 * 1024;
     private static final long DIAGNOSTICS_HOLD_MILLIS = 100;
@@ -636,6 +638,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             if (state == State.ACQUIRING) {
                 state = State.IDLE;
             }
+            NO_BACKEND.warn("client {} from {}: no backend connection: {}", session.connectionId(), session.host(),
+                    f.cause().getMessage());
             done.accept(ClientErrors.acquireError(f.cause()));
             return;
         }
@@ -1239,6 +1243,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             state = State.IDLE;
             chunksToBackend = false;
             pool.discard(lost, CloseReason.LOST_MID_SESSION);
+            LOST.warn("client {} from {}: {} lost mid-command ({})", session.connectionId(), session.host(), lost,
+                    cause.getMessage());
             refuse(sequence, ClientErrors.lostError(cause));
         });
     }
@@ -1264,8 +1270,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                 stopHoldingDiagnostics();
                 return;
             }
-            log.debug("client {}: {} lost while idle ({}); closing the client", session.connectionId(), lost,
-                    cause.toString());
+            LOST.warn("client {} from {}: {} lost while idle ({}); closing the client", session.connectionId(),
+                    session.host(), lost, cause.getMessage());
             if (midPacket) {
                 // The server refused a packet the client is still sending (past its max_allowed_packet), said so
                 // with an ERR that went to the client, and closed: the client must be able to read that ERR.

@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
+    private static final RateLimitedLog DENIED = new RateLimitedLog(log);
+    private static final RateLimitedLog TIMED_OUT = new RateLimitedLog(log);
     /**
      * The largest packet before login. Real handshake responses are 110 (PHP mysqli) to 280 bytes (Connector/J with
      * connection attributes); the bound leaves room for many more attributes, and keeps what a client that never
@@ -239,7 +241,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             channel.flush();
             state = State.AUTH_EXCHANGE;
         } else {
-            log.debug("client {} denied as {}", session.connectionId(), user);
+            DENIED.warn("client {} from {} denied as '{}'", session.connectionId(), session.host(), user);
             server.metrics().loginFailed();
             refuseAfter(server.limits().loginFailed(channel), sequence, ErrPacket.of(ErrorCode.ACCESS_DENIED,
                     String.format("Access denied for user '%s'@'%s' (using password: %s)", user, session.host(),
@@ -321,6 +323,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private void handshakeTimedOut() {
         if (state != State.DONE) {
+            TIMED_OUT.warn("client {} from {}: no complete login within {} ms (--handshake-timeout)",
+                    session.connectionId(), session.host(), server.config().handshakeTimeout().toMillis());
             refuse(2, ErrPacket.of(ErrorCode.READ_TIMEOUT, "berth: no complete login within "
                     + server.config().handshakeTimeout().toSeconds() + "s (--handshake-timeout)"));
         }

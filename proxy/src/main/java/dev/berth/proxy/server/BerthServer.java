@@ -20,6 +20,7 @@ import dev.berth.proxy.frontend.TrafficCounter;
 import dev.berth.proxy.ops.HttpEndpoint;
 import dev.berth.proxy.ops.PrometheusMetrics;
 import dev.berth.proxy.ops.Probes;
+import dev.berth.proxy.ops.StatsLine;
 import dev.berth.proxy.pool.BackendPool;
 import dev.berth.proxy.pool.PoolStats;
 import dev.berth.proxy.tls.TlsContexts;
@@ -107,6 +108,11 @@ public final class BerthServer implements AutoCloseable, Probes {
         started = true;
         warmUp();
         pool.startHousekeeping(loops.next());
+        long statsMillis = config.operations().statsInterval().toMillis();
+        if (statsMillis > 0) {
+            loops.next().scheduleAtFixedRate(new StatsLine(pool, context.metrics()), statsMillis, statsMillis,
+                    TimeUnit.MILLISECONDS);
+        }
         warnAboutIdleChurn();
         warnAboutUnverifiedBackend();
     }
