@@ -1,16 +1,21 @@
 package dev.berth.proxy.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.proxy.it.support.BerthProcess;
+import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.Scrape;
 import dev.berth.proxy.it.support.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -20,11 +25,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGTERM to a real Berth process while 16 clients run statements and one is inside a transaction: no statement that
  * started before the signal fails, the transaction commits after it, readiness answers 503 from the signal on, and
- * the process exits 0 once the clients are done, well before --shutdown-timeout.
+ * the process exits 0 once the clients are done, well before --shutdown-timeout. A second SIGTERM cuts the drain;
+ * SIGHUP reloads.
  */
 class DrainIT {
     private static final int CLIENTS = 16;
@@ -114,6 +121,41 @@ class DrainIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
+        }
+    }
+
+    @Test
+    void aSecondSigtermCutsTheDrain() throws Exception {
+        BerthProcess berth = BerthProcess.start("drain-cut", List.of(), "--no-tls", "--shutdown-timeout", "60s");
+        try (Connection tx = berth.mariadbConnection("")) {
+            tx.createStatement().execute("START TRANSACTION"); // keeps the drain waiting
+            berth.terminate();
+            Thread.sleep(1000);
+            assertTrue(berth.isAlive(), "Berth exited with a transaction open, before --shutdown-timeout");
+            berth.terminate();
+            assertEquals(0, berth.exitCode(10), berth.output());
+            assertTrue(berth.output().contains("again: stopping now"), berth.output());
+        } finally {
+            berth.close();
+        }
+    }
+
+    @Test
+    void sighupReloadsTheUsersFile(@TempDir Path dir) throws Exception {
+        Path users = dir.resolve("users");
+        Files.writeString(users, "first:one\n");
+        BerthProcess berth = BerthProcess.start("reload", List.of(), "--no-tls", "--users-file", users.toString());
+        try {
+            String url = berth.mariadbUrl("");
+            assertEquals(1045, assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "second",
+                    "two")).getErrorCode());
+            Files.writeString(users, "first:one\nsecond:two\n");
+            berth.signal("HUP");
+            Eventually.await(Duration.ofSeconds(10), () -> berth.output().contains("RELOAD: applied"),
+                    berth::output);
+            DriverManager.getConnection(url, "second", "two").close();
+        } finally {
+            berth.close();
         }
     }
 }

@@ -151,6 +151,14 @@ public final class BerthProcess implements AutoCloseable {
         process.destroy();
     }
 
+    /** Sends the signal {@code name} (HUP, TERM, ...) with kill(1). */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " failed");
+        }
+    }
+
     /** The exit code, once the process has exited within {@code seconds}; else null. */
     public Integer exitCode(long seconds) throws InterruptedException {
         return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : null;
