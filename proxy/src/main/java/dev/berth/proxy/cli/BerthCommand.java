@@ -7,6 +7,7 @@ import dev.berth.config.UsersFile;
 import dev.berth.proxy.server.BerthServer;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.internal.PlatformDependent;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -130,15 +131,31 @@ public final class BerthCommand implements Callable<Integer> {
     public Integer call() {
         BerthConfig config = config();
         PrintWriter err = spec.commandLine().getErr();
+        EmbeddedDatabase embedded;
+        try {
+            embedded = backend.embedded() ? EmbeddedBackend.start(config.backend().address().port()) : null;
+        } catch (IOException e) {
+            log.debug("embedded backend failed", e);
+            err.println("berth: cannot start: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
         BerthServer server = new BerthServer(config);
+        // The embedded backend stops after the pool's connections to it have closed.
+        Runnable stop = () -> {
+            server.close();
+            if (embedded != null) {
+                embedded.close();
+            }
+        };
         try {
             server.start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            server.close();
+            stop.run();
             return 1;
         } catch (Exception e) {
-            server.close();
+            stop.run();
             log.debug("start failed", e);
             err.println("berth: cannot start: " + e.getMessage());
             err.flush();
@@ -152,13 +169,13 @@ public final class BerthCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
-            server.close();
+            stop.run();
         }, "berth-shutdown"));
         try {
             server.awaitTermination();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            server.close();
+            stop.run();
         }
         return 0;
     }
