@@ -130,6 +130,7 @@ public final class BerthCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         BerthConfig config = config();
+        LogFormats.apply(config.operations().logFormat());
         PrintWriter err = spec.commandLine().getErr();
         EmbeddedDatabase embedded;
         try {
