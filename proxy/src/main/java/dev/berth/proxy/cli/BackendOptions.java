@@ -3,6 +3,10 @@ package dev.berth.proxy.cli;
 import dev.berth.config.BackendConfig;
 import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.HostPort;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +20,10 @@ import picocli.CommandLine.TypeConversionException;
 public final class BackendOptions {
 
     @Option(names = "--backend", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:3306",
-            description = "MySQL server to pool connections to ([v6]:port for IPv6). Default: ${DEFAULT-VALUE}")
+            description = "MySQL server to pool connections to ([v6]:port for IPv6), or embedded: a throwaway MariaDB "
+                    + "on 127.0.0.1 for trying Berth, logged in to as root unless --backend-user is given, its data "
+                    + "deleted at exit (needs the embedded-lib directory a build puts beside berth.jar). "
+                    + "Default: ${DEFAULT-VALUE}")
     String address;
 
     @Option(names = "--backend-user", paramLabel = "NAME",
@@ -50,9 +57,21 @@ public final class BackendOptions {
             description = "Time allowed to connect and log in to the backend. Default: ${DEFAULT-VALUE}")
     Duration connectTimeout;
 
+    /** Whether Berth starts its own backend, an {@link EmbeddedBackend}, on the port in {@link #toDomainObject()}. */
+    boolean embedded() {
+        return EmbeddedBackend.NAME.equals(address.strip());
+    }
+
     BackendConfig toDomainObject() {
         if (connectTimeout.isZero()) {
             throw new IllegalArgumentException("--backend-connect-timeout must be positive");
+        }
+        if (embedded()) {
+            if (tls) {
+                throw new IllegalArgumentException("--backend-tls: the embedded backend has no TLS");
+            }
+            return new BackendConfig(new HostPort("127.0.0.1", freePort()), user == null ? "root" : user, password,
+                    tls(), connectTimeout);
         }
         HostPort hostPort;
         try {
@@ -61,6 +80,14 @@ public final class BackendOptions {
             throw new IllegalArgumentException("--backend: " + e.getMessage(), e);
         }
         return new BackendConfig(hostPort, user, password, tls(), connectTimeout);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port for the embedded backend", e);
+        }
     }
 
     private BackendTlsConfig tls() {

@@ -7,6 +7,7 @@ import dev.berth.config.UsersFile;
 import dev.berth.proxy.server.BerthServer;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.internal.PlatformDependent;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -174,16 +175,33 @@ public final class BerthCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         BerthConfig config = config();
+        LogFormats.apply(config.operations().logFormat());
         PrintWriter err = spec.commandLine().getErr();
+        EmbeddedDatabase embedded;
+        try {
+            embedded = backend.embedded() ? EmbeddedBackend.start(config.backend().address().port()) : null;
+        } catch (IOException e) {
+            log.debug("embedded backend failed", e);
+            err.println("berth: cannot start: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
         BerthServer server = new BerthServer(config);
+        // The embedded backend stops after the pool's connections to it have closed.
+        Runnable stop = () -> {
+            server.close();
+            if (embedded != null) {
+                embedded.close();
+            }
+        };
         try {
             server.start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            server.close();
+            stop.run();
             return 1;
         } catch (Exception e) {
-            server.close();
+            stop.run();
             log.debug("start failed", e);
             err.println("berth: cannot start: " + e.getMessage());
             err.flush();
@@ -203,7 +221,7 @@ public final class BerthCommand implements Callable<Integer> {
             try {
                 server.startAdmin(live);
             } catch (InterruptedException | RuntimeException e) {
-                server.close();
+                stop.run();
                 err.println("berth: cannot start the admin console: " + e.getMessage());
                 err.flush();
                 return 1;
@@ -212,12 +230,13 @@ public final class BerthCommand implements Callable<Integer> {
                     format(server.adminAddress().orElseThrow()));
         }
         Signals.install(server, config.operations().shutdownTimeout(), live::reload);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "berth-shutdown"));
+        // After a drain, or on any other exit: the server's close does nothing the second time.
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "berth-shutdown"));
         try {
             server.awaitTermination();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            server.close();
+            stop.run();
         }
         return 0;
     }

@@ -312,7 +312,7 @@ class TimeWaitIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-XX:TieredStopAtLevel=1", "-cp", classPath(), mainClass));
         command.addAll(List.of(args));
-        Process p = BerthProcess.withoutTestVariables(new ProcessBuilder(command)).redirectErrorStream(true)
+        Process p = BerthProcess.withoutBerthVariables(new ProcessBuilder(command)).redirectErrorStream(true)
                 .redirectOutput(log).start();
         processes.add(p);
         return p;

