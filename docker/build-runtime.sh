@@ -4,14 +4,15 @@
 #   bash docker/build-runtime.sh OUTPUT_DIR
 # Writes OUTPUT_DIR/berth.jar and OUTPUT_DIR/java, a jlink'd runtime holding only the modules Berth needs.
 # Needs a JDK 17 with jmods (JAVA_HOME, else the one `jlink` on the PATH belongs to). Extra Maven flags, such as
-# -o, come from MAVEN_ARGS, which Maven 3.9 reads itself.
+# -o, come from MAVEN_ARGS (passed on here: the Maven 3.8 of Debian 12 does not read it itself).
 set -euo pipefail
 
 out=${1:?usage: build-runtime.sh OUTPUT_DIR}
 java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v jlink)")")")}
 
 # -pl proxy -am: the image needs the server's jar only, not the benchmark harness.
-mvn -B -q package -DskipTests -pl proxy -am
+# shellcheck disable=SC2086 # MAVEN_ARGS holds several flags; Maven before 3.9 does not read it itself
+mvn -B -q ${MAVEN_ARGS:-} package -DskipTests -pl proxy -am
 jar=proxy/target/berth.jar
 
 # jdeps finds the modules the classes reference. It cannot see jdk.crypto.ec, the SunEC provider that JSSE loads

@@ -3,41 +3,47 @@ package dev.berth.proxy.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.berth.proxy.it.support.BerthProcess;
+import dev.berth.proxy.it.support.Eventually;
+import dev.berth.proxy.it.support.Scrape;
+import dev.berth.proxy.it.support.TestDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs docker/build-runtime.sh, the image's build stage, on a copy of the sources (what the Dockerfile COPYs), then
- * runs the jlink'd runtime it made. Takes about a minute, a Maven build of its own included, so it runs only when
- * asked: {@code mvn -B verify -pl proxy -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
- * -Dit.test=BuildRuntimeScriptIT -Dberth.test.buildRuntime=true}. Extra Maven flags for the inner build (e.g. -o)
- * go in MAVEN_ARGS.
+ * runs Berth on the jlink'd runtime it made, in front of the test database: a client is served, /metrics carries
+ * the JVM's figures (jdk.management) and the HEALTHCHECK's Probe passes on /liveness. The inner Maven build runs
+ * offline from the local repository the outer one filled (MAVEN_ARGS); about a minute in all.
  */
-@EnabledIfSystemProperty(named = "berth.test.buildRuntime", matches = "true")
 class BuildRuntimeScriptIT {
 
     private static final Path ROOT = Path.of("..");
     private static final List<String> SOURCES = List.of("pom.xml", "protocol-mysql", "config", "proxy", "bench", "docker");
+    private static final Pattern HTTP = Pattern.compile("metrics and probes on http://127\\.0\\.0\\.1:(\\d+)/");
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
     @TempDir
     Path temp;
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
-    void theScriptBuildsARuntimeThatRunsBerthAndTheProbe() throws Exception {
+    void theScriptBuildsARuntimeThatServesClientsMetricsAndTheProbe() throws Exception {
         Path sources = temp.resolve("src");
         for (String source : SOURCES) {
             copy(ROOT.resolve(source), sources.resolve(source));
@@ -48,25 +54,45 @@ class BuildRuntimeScriptIT {
 
         String java = out.resolve("java/bin/java").toString();
         String jar = out.resolve("berth.jar").toString();
-        Result version = run(temp, java, "-version");
-        assertEquals(0, version.exitCode(), version.output());
         assertTrue(run(temp, java, "--list-modules").output().contains("jdk.crypto.ec"), "SunEC for TLS");
-        Result berth = run(temp, java, "-jar", jar, "--version");
-        assertEquals(0, berth.exitCode(), berth.output());
-        assertTrue(berth.output().startsWith("berth "), berth.output());
+        Result version = run(temp, java, "-jar", jar, "--version");
+        assertEquals(0, version.exitCode(), version.output());
+        assertTrue(version.output().startsWith("berth "), version.output());
 
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/liveness", exchange -> {
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        server.start();
+        TestDatabase db = TestDatabase.get();
+        Path log = temp.resolve("berth.log");
+        ProcessBuilder berth = BerthProcess.withoutBerthVariables(new ProcessBuilder(java, "-jar", jar, "--listen",
+                "127.0.0.1:0", "--backend", db.hostPort(), "--backend-user", db.rootUser(), "--user", "app:secret",
+                "--http-listen", "127.0.0.1:0")).redirectErrorStream(true).redirectOutput(log.toFile());
+        berth.environment().put("BERTH_BACKEND_PASSWORD", db.rootPassword());
+        Process process = berth.start();
         try {
-            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            Eventually.await(Duration.ofSeconds(30), () -> HTTP.matcher(read(log)).find(), () -> read(log));
+            Matcher http = HTTP.matcher(read(log));
+            Matcher listening = LISTENING.matcher(read(log));
+            assertTrue(http.find() && listening.find(), read(log));
+            try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + listening.group(1)
+                    + "/?sslMode=disable", "app", "secret"); ResultSet r = c.createStatement().executeQuery("SELECT 7")) {
+                assertTrue(r.next());
+                assertEquals(7, r.getInt(1));
+            }
+            String url = "http://127.0.0.1:" + http.group(1);
             assertEquals(0, run(temp, java, "-cp", jar, "dev.berth.proxy.cli.Probe", url + "/liveness").exitCode());
             assertEquals(1, run(temp, java, "-cp", jar, "dev.berth.proxy.cli.Probe", url + "/missing").exitCode());
+            String metrics = new Scrape(Integer.parseInt(http.group(1))).metrics();
+            assertTrue(metrics.contains("jvm_memory_used_bytes{area=\"heap\"}"), metrics);
+            assertTrue(metrics.contains("berth_pool_open_connections"), metrics);
         } finally {
-            server.stop(0);
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
         }
     }
 
@@ -74,7 +100,9 @@ class BuildRuntimeScriptIT {
     }
 
     private static Result run(Path directory, String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+        builder.environment().put("MAVEN_ARGS", "-o -q"); // the outer build has filled the local repository
+        Process process = builder.start();
         process.getOutputStream().close();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Result(process.waitFor(), output);

@@ -2,6 +2,7 @@ package dev.berth.proxy.frontend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.berth.config.BerthConfig;
 import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.mysql.protocol.Command;
 import dev.berth.proxy.backend.BackendConnection;
@@ -129,7 +130,12 @@ class ClientResponseWriterCursorTest {
      */
     private List<String> respond(long clientCapabilities, int command, String... frames) {
         if (writer == null) {
-            writer = new ClientResponseWriter(null, client, clientCapabilities, false);
+            ClientSession session = new ClientSession(1, client);
+            session.capabilities(clientCapabilities);
+            BerthConfig config = TestServers.config(BerthConfig.AUTO_AUTH, TestServers.NO_TLS);
+            CommandPhase commands = new CommandPhase(TestServers.context(config, TestServers.MARIADB, null), session,
+                    new ClientAuthenticator(config, TestServers.MARIADB));
+            writer = new ClientResponseWriter(commands, client, clientCapabilities, false);
             backend = TestBackends.connection(server, BACKEND);
         }
         backend.send(command(command), command, writer, true);
