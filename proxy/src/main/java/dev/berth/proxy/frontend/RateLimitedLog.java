@@ -2,13 +2,18 @@ package dev.berth.proxy.frontend;
 
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
+import org.slf4j.Marker;
+import org.slf4j.MarkerFactory;
 
 /**
  * WARN lines about clients (failed logins, handshake timeouts, pool timeouts, lost backends) that a flood cannot turn
  * into a flood of log lines: at most {@link #PER_WINDOW} a {@link #WINDOW_NANOS} window per kind of event; the first
- * line after a window that dropped some says how many.
+ * line after a window that dropped some says how many. Each carries the {@link #CLIENT_EVENT} marker: what a client
+ * did, as opposed to a fault of Berth's.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
+    public static final Marker CLIENT_EVENT = MarkerFactory.getMarker("CLIENT_EVENT");
+
     static final int PER_WINDOW = 10;
     static final long WINDOW_NANOS = 10_000_000_000L;
 
@@ -45,9 +50,10 @@ final class RateLimitedLog {
             dropped = 0;
         }
         if (droppedBefore > 0) {
-            log.warn("({} more like the next were not logged) " + format, prepend(droppedBefore, arguments));
+            log.warn(CLIENT_EVENT, "({} more like the next were not logged) " + format,
+                    prepend(droppedBefore, arguments));
         } else {
-            log.warn(format, arguments);
+            log.warn(CLIENT_EVENT, format, arguments);
         }
     }
 

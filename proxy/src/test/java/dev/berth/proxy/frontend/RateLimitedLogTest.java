@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,6 +36,7 @@ class RateLimitedLogTest {
         }
         assertEquals(RateLimitedLog.PER_WINDOW, lines.list.size());
         assertEquals("client 9 denied", lines.list.get(9).getFormattedMessage());
+        assertEquals(List.of(RateLimitedLog.CLIENT_EVENT), lines.list.get(0).getMarkerList());
 
         clock.addAndGet(RateLimitedLog.WINDOW_NANOS);
         warnings.warn("client {} denied", 25);
