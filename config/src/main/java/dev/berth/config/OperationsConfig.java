@@ -16,10 +16,11 @@ import java.util.Optional;
  * @param logFormat       plain text lines or one JSON object a line
  * @param unixSocketMode  the permissions of a unix socket Berth listens on (e.g. 0660), so that an application
  *                        running as another user can connect; the process umask's when absent
+ * @param transport       which of Netty's transports serves the sockets
  */
 public record OperationsConfig(Optional<HostPort> httpListen, Optional<HostPort> adminListen,
                                Optional<UserCredential> adminUser, Duration shutdownTimeout, Duration statsInterval,
-                               LogFormat logFormat, Optional<Integer> unixSocketMode) {
+                               LogFormat logFormat, Optional<Integer> unixSocketMode, TransportKind transport) {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_STATS_INTERVAL = Duration.ofSeconds(60);
@@ -46,6 +47,6 @@ public record OperationsConfig(Optional<HostPort> httpListen, Optional<HostPort>
     /** No HTTP endpoint, no admin console, the default timeouts, text logs. */
     public static OperationsConfig defaults() {
         return new OperationsConfig(Optional.empty(), Optional.empty(), Optional.empty(), DEFAULT_SHUTDOWN_TIMEOUT,
-                DEFAULT_STATS_INTERVAL, LogFormat.TEXT, Optional.empty());
+                DEFAULT_STATS_INTERVAL, LogFormat.TEXT, Optional.empty(), TransportKind.AUTO);
     }
 }

@@ -3,6 +3,7 @@ package dev.berth.proxy.cli;
 import dev.berth.config.HostPort;
 import dev.berth.config.OperationsConfig;
 import dev.berth.config.OperationsConfig.LogFormat;
+import dev.berth.config.TransportKind;
 import dev.berth.config.UserCredential;
 import java.time.Duration;
 import java.util.Locale;
@@ -48,12 +49,18 @@ public final class OperationsOptions {
                     + "for an application running as any user). Default: from the process umask.")
     String listenMode;
 
+    @Option(names = "--transport", paramLabel = "NAME", defaultValue = "auto",
+            description = "Netty transport for all sockets: auto (epoll where available, else nio), epoll, io_uring "
+                    + "(Linux 5.14+ with io_uring enabled) or nio. Default: ${DEFAULT-VALUE}")
+    String transport;
+
     OperationsConfig toDomainObject() {
         return new OperationsConfig(
                 Optional.ofNullable(httpListen).map(text -> address("--http-listen", text)),
                 Optional.ofNullable(adminListen).map(text -> address("--admin-listen", text)),
                 Optional.ofNullable(adminUser).map(text -> BerthCommand.naming("--admin-user", () -> UserCredential.parse(text))),
-                shutdownTimeout, statsInterval, logFormat(), Optional.ofNullable(listenMode).map(this::mode));
+                shutdownTimeout, statsInterval, logFormat(), Optional.ofNullable(listenMode).map(this::mode),
+                TransportKind.parse(transport));
     }
 
     private LogFormat logFormat() {

@@ -62,7 +62,7 @@ public final class BerthServer implements AutoCloseable, Probes {
     private static final long DRAIN_POLL_MILLIS = 50;
 
     private final BerthConfig config;
-    private final Transport transport = Transport.best();
+    private final Transport transport;
     private final List<Channel> listeners = new ArrayList<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private EventLoopGroup loops;
@@ -78,8 +78,10 @@ public final class BerthServer implements AutoCloseable, Probes {
     private final CountDownLatch drainCut = new CountDownLatch(1);
     private volatile boolean closing;
 
+    /** @throws IllegalArgumentException when the configured transport is not available here */
     public BerthServer(BerthConfig config) {
         this.config = config;
+        this.transport = Transport.of(config.operations().transport());
     }
 
     /** Binds every listen address and the HTTP endpoint; throws when one cannot be bound. */
@@ -177,7 +179,8 @@ public final class BerthServer implements AutoCloseable, Probes {
         SocketAddress socketAddress;
         if (address instanceof ListenAddress.Unix unix) {
             if (transport.unixServerChannel() == null) {
-                throw new IllegalStateException("unix sockets need Netty's epoll transport, not available here");
+                throw new IllegalStateException("unix sockets need the epoll or io_uring transport, not "
+                        + transport.name());
             }
             try {
                 Files.deleteIfExists(unix.path()); // a stale socket file from an earlier run
@@ -241,6 +244,11 @@ public final class BerthServer implements AutoCloseable, Probes {
 
     public PoolStats poolStats() {
         return pool.stats();
+    }
+
+    /** The Netty transport serving the sockets: epoll, io_uring or nio. */
+    public String transportName() {
+        return transport.name();
     }
 
     /** The configuration Berth started with. */

@@ -1,22 +1,35 @@
 package dev.berth.proxy.server;
 
+import dev.berth.config.TransportKind;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerDomainSocketChannel;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import java.util.function.Supplier;
 
-/** Netty's native epoll transport where the platform has it (fewer copies, unix sockets), NIO elsewhere. */
-public record Transport(String name, Class<? extends ServerChannel> serverChannel,
+/**
+ * The Netty transport serving every socket ({@code --transport}): native epoll where the platform has it (fewer copies,
+ * unix sockets), io_uring on request (batched submission), NIO elsewhere. Clients and their backend connections
+ * share its event loops.
+ */
+public record Transport(String name, Supplier<IoHandlerFactory> handlers, Class<? extends ServerChannel> serverChannel,
                         Class<? extends ServerChannel> unixServerChannel, Class<? extends SocketChannel> socketChannel) {
 
     /**
@@ -34,15 +47,49 @@ public record Transport(String name, Class<? extends ServerChannel> serverChanne
      */
     public static final RecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(2);
 
+    /** The best transport here: epoll, else NIO. */
     public static Transport best() {
-        if (Epoll.isAvailable()) {
-            return new Transport("epoll", EpollServerSocketChannel.class, EpollServerDomainSocketChannel.class,
-                    EpollSocketChannel.class);
-        }
-        return new Transport("nio", NioServerSocketChannel.class, null, NioSocketChannel.class);
+        return of(TransportKind.AUTO);
+    }
+
+    /**
+     * The transport {@code kind} names.
+     *
+     * @throws IllegalArgumentException when it is not available here, with the reason
+     */
+    public static Transport of(TransportKind kind) {
+        return switch (kind) {
+            case AUTO -> Epoll.isAvailable() ? epoll() : nio();
+            case EPOLL -> {
+                if (!Epoll.isAvailable()) {
+                    throw new IllegalArgumentException("--transport epoll is not available here: "
+                            + Epoll.unavailabilityCause().getMessage());
+                }
+                yield epoll();
+            }
+            case IO_URING -> {
+                if (!IoUring.isAvailable()) {
+                    throw new IllegalArgumentException("--transport io_uring is not available here (kernel 5.14+ "
+                            + "with io_uring enabled): " + IoUring.unavailabilityCause().getMessage());
+                }
+                yield new Transport("io_uring", IoUringIoHandler::newFactory, IoUringServerSocketChannel.class,
+                        IoUringServerDomainSocketChannel.class, IoUringSocketChannel.class);
+            }
+            case NIO -> nio();
+        };
+    }
+
+    private static Transport epoll() {
+        return new Transport("epoll", EpollIoHandler::newFactory, EpollServerSocketChannel.class,
+                EpollServerDomainSocketChannel.class, EpollSocketChannel.class);
+    }
+
+    private static Transport nio() {
+        return new Transport("nio", NioIoHandler::newFactory, NioServerSocketChannel.class, null,
+                NioSocketChannel.class);
     }
 
     public EventLoopGroup newEventLoopGroup(int threads) {
-        return name.equals("epoll") ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
+        return new MultiThreadIoEventLoopGroup(threads, handlers.get());
     }
 }

@@ -19,6 +19,7 @@ import dev.berth.config.ListenAddress;
 import dev.berth.config.OperationsConfig;
 import dev.berth.config.PoolConfig;
 import dev.berth.config.PoolMode;
+import dev.berth.config.TransportKind;
 import dev.berth.config.UserCredential;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -48,7 +49,8 @@ class BerthCommandTest {
             "--default-auth", "--caching-sha2-full-auth", "--rsa-key", "--event-loops", "--handshake-timeout",
             "--max-packet-size", "--max-client-conns", "--max-conns-per-user", "--max-handshake-memory",
             "--max-login-failures", "--login-failure-window", "--http-listen", "--admin-listen", "--admin-user",
-            "--shutdown-timeout", "--stats-interval", "--log-format", "--listen-mode", "--config", "--help", "--version");
+            "--shutdown-timeout", "--stats-interval", "--log-format", "--listen-mode", "--transport", "--config",
+            "--help", "--version");
 
     @TempDir
     Path dir;
@@ -139,6 +141,11 @@ class BerthCommandTest {
         assertEquals(Duration.ZERO, operations.statsInterval());
         assertEquals(OperationsConfig.LogFormat.JSON, operations.logFormat());
         assertEquals(Optional.of(0660), operations.unixSocketMode());
+        assertEquals(TransportKind.IO_URING, BerthCommand.toConfig("--user", "app:x", "--transport", "io_uring")
+                .operations().transport());
+        assertEquals("--transport must be auto, epoll, io_uring or nio, got 'kqueue'",
+                assertThrows(IllegalArgumentException.class,
+                        () -> BerthCommand.toConfig("--user", "app:x", "--transport", "kqueue")).getMessage());
         assertEquals("--admin-listen needs --admin-user name:password", assertThrows(IllegalArgumentException.class,
                 () -> BerthCommand.toConfig("--user", "app:x", "--admin-listen", ":6034")).getMessage());
         assertEquals("--log-format must be text or json, got 'xml'", assertThrows(IllegalArgumentException.class,

@@ -21,14 +21,13 @@ import dev.berth.proxy.backend.SessionRestart;
 import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.SocketStates;
 import dev.berth.proxy.it.support.TestDatabase;
+import dev.berth.config.TransportKind;
 import dev.berth.proxy.server.Transport;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,8 +63,7 @@ import org.junit.jupiter.api.Test;
  * of {@link BackendPool}.
  */
 class BackendPoolIT {
-    private static final Transport NIO = new Transport("nio", NioServerSocketChannel.class, null,
-            NioSocketChannel.class);
+    private static final Transport NIO = Transport.of(TransportKind.NIO);
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     private static NioEventLoopGroup group;
     private static EventLoop loop;

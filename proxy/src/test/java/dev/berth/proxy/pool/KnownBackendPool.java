@@ -2,11 +2,11 @@ package dev.berth.proxy.pool;
 
 import dev.berth.config.BackendConfig;
 import dev.berth.config.PoolConfig;
+import dev.berth.config.TransportKind;
 import dev.berth.proxy.backend.BackendConnector;
 import dev.berth.proxy.backend.BackendInfo;
+
 import dev.berth.proxy.server.Transport;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 
 /**
  * A pool that knows its backend, as after a first connection, without one: the frontend's handlers greet clients
@@ -18,7 +18,7 @@ public final class KnownBackendPool {
     }
 
     public static BackendPool of(PoolConfig config, BackendConfig backend, BackendInfo info) {
-        Transport nio = new Transport("nio", NioServerSocketChannel.class, null, NioSocketChannel.class);
+        Transport nio = Transport.of(TransportKind.NIO);
         BackendPool pool = new BackendPool(config, new BackendConnector(backend, null, nio));
         pool.info(info);
         return pool;

@@ -1,0 +1,28 @@
+package dev.berth.config;
+
+import java.util.Locale;
+
+/** Which of Netty's transports serves the sockets: {@code --transport}. */
+public enum TransportKind {
+    /** epoll where the platform has it, else NIO. */
+    AUTO,
+    EPOLL,
+    /** Linux's io_uring: batched submission, where the kernel allows it. */
+    IO_URING,
+    NIO;
+
+    /** {@code auto}, {@code epoll}, {@code io_uring} (or {@code io-uring}), {@code nio}. */
+    public static TransportKind parse(String text) {
+        String name = text.strip().toUpperCase(Locale.ROOT).replace('-', '_');
+        for (TransportKind kind : values()) {
+            if (kind.name().equals(name)) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("--transport must be auto, epoll, io_uring or nio, got '" + text + "'");
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
