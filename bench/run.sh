@@ -10,6 +10,7 @@
 #   --quick            4 tables x 10k rows, 5 s per run, 1 round per workload (about 4 minutes)
 #   --only LIST        run only these workloads, comma-separated, of: point_select, read_write, churn, many,
 #                      tx_point_select, tx_read_write, tx_prepare (e.g. --only point_select,churn for an A/B)
+#   --transport NAME   Berth's --transport: auto (default), io_uring, epoll or nio
 #   --duration S       seconds per run (default 15; quick 5)
 #   --threads LIST     client threads for oltp_point_select, comma-separated (default 16,64)
 #   --reps N           rounds per workload (default 2; quick 1)
@@ -49,10 +50,12 @@ TX_THREADS=64,256
 TX_RW_THREADS=64
 TX_POOL=16
 ONLY=""
+BERTH_TRANSPORT=auto
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --only) ONLY=$2; shift ;;
+    --transport) BERTH_TRANSPORT=$2; shift ;;
     --duration) DURATION=$2; shift ;;
     --threads) PS_THREADS=$2; shift ;;
     --reps) REPS=$2; shift ;;
@@ -96,7 +99,7 @@ HAPROXY_PORT=${HAPROXY_PORT:-6034}
 # per query with one loop than with two on these 2 cores, and HAProxy should get the same advantage.
 HAPROXY_THREADS=${HAPROXY_THREADS:-1}
 # Kept from Berth: it refuses a BERTH_* variable that matches no flag, as one set by the caller would be passed on.
-export -n BERTH_PORT BERTH_SOCKET BERTH_PID BERTH_N BERTH_MODE
+export -n BERTH_PORT BERTH_SOCKET BERTH_PID BERTH_N BERTH_MODE BERTH_TRANSPORT
 DB_PORT=3306
 SB_USER=sbtest
 SB_PASS=sbtest
@@ -264,12 +267,14 @@ start_berth() {
   BERTH_BACKEND_PASSWORD=$BK_PASS java "${JVM_FLAGS[@]}" -jar "$JAR" \
     --listen "127.0.0.1:$BERTH_PORT" --listen "unix:$BERTH_SOCKET" --listen-mode 0666 \
     --backend "127.0.0.1:$DB_PORT" --backend-user "$BK_USER" \
-    --user "$SB_USER:$SB_PASS" --no-tls --pool-mode "$BERTH_MODE" \
+    --user "$SB_USER:$SB_PASS" --no-tls --pool-mode "$BERTH_MODE" --transport "$BERTH_TRANSPORT" \
     --max-open-conns "$1" --acquire-timeout "$2" \
     >"$RAW/berth-$BERTH_N.log" 2>&1 &
   BERTH_PID=$!
   await_start "$BERTH_PID" "$RAW/berth-$BERTH_N.log" Berth berth_up
-  if grep -q netty_transport_native_epoll "/proc/$BERTH_PID/maps"; then TRANSPORT=epoll; else TRANSPORT=nio; fi
+  # The start-up line names the transport; it follows the bind by a moment.
+  for _ in $(seq 50); do grep -q 'transport [a-z_]*$' "$RAW/berth-$BERTH_N.log" && break; sleep 0.1; done
+  TRANSPORT=$(grep -o 'transport [a-z_]*$' "$RAW/berth-$BERTH_N.log" | head -1 | cut -d' ' -f2)
   log "Berth pid $BERTH_PID on :$BERTH_PORT and $BERTH_SOCKET, pool $1 ($BERTH_MODE mode), transport $TRANSPORT"
 }
 stop_berth() {

@@ -7,7 +7,7 @@ public enum TransportKind {
     /** epoll where the platform has it, else NIO. */
     AUTO,
     EPOLL,
-    /** Linux's io_uring: batched submission, where the kernel allows it. */
+    /** Linux's io_uring: batched submission, where the kernel allows it; experimental (docs/BENCHMARKS.md). */
     IO_URING,
     NIO;
 
