@@ -14,12 +14,12 @@ import dev.berth.mysql.message.ColumnDefinition41;
 import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.mysql.protocol.ErrorCode;
 import dev.berth.proxy.frontend.ErrFrames;
+import dev.berth.proxy.frontend.RemoteHost;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -121,7 +121,7 @@ final class AdminLogin extends ChannelInboundHandlerAdapter {
         byte[] doubleHash = admin.nativeHash().orElseGet(() -> NativePassword.doubleHash(admin.password().orElseThrow()));
         if (!user.equals(admin.name()) || !NativePassword.verify(authResponse, seed, doubleHash)) {
             refuse(sequence, ErrPacket.of(ErrorCode.ACCESS_DENIED, String.format(
-                    "Access denied for user '%s'@'%s' (using password: %s)", user, host(),
+                    "Access denied for user '%s'@'%s' (using password: %s)", user, RemoteHost.of(channel),
                     authResponse.length > 0 ? "YES" : "NO")));
             return;
         }
@@ -129,11 +129,6 @@ final class AdminLogin extends ChannelInboundHandlerAdapter {
         timer.cancel(false);
         channel.writeAndFlush(ErrFrames.ok(channel.alloc(), sequence, AdminReplies.STATUS, capabilities));
         channel.pipeline().replace(this, "console", new AdminConsole(commands, capabilities));
-    }
-
-    private String host() {
-        return channel.remoteAddress() instanceof InetSocketAddress address && address.getAddress() != null
-                ? address.getAddress().getHostAddress() : "localhost";
     }
 
     private void timedOut() {

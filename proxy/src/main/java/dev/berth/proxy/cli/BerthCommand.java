@@ -4,12 +4,12 @@ import dev.berth.config.BerthConfig;
 import dev.berth.config.ListenAddress;
 import dev.berth.config.UserCredential;
 import dev.berth.config.UsersFile;
+import dev.berth.proxy.frontend.RemoteHost;
 import dev.berth.proxy.server.BerthServer;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -337,11 +337,7 @@ public final class BerthCommand implements Callable<Integer> {
     }
 
     private static String format(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            String host = inet.getAddress().getHostAddress();
-            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
-        }
-        return address.toString();
+        return RemoteHost.withPort(address, address.toString());
     }
 
     private static int usageError(ParameterException e, String[] args, SettingSources sources) {

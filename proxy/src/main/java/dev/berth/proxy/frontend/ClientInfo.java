@@ -1,7 +1,6 @@
 package dev.berth.proxy.frontend;
 
 import io.netty.channel.Channel;
-import java.net.InetSocketAddress;
 
 /**
  * One client as the admin console's SHOW CLIENTS lists it.
@@ -22,10 +21,6 @@ public record ClientInfo(long id, String user, String address, String state, Lon
     }
 
     static String address(Channel channel) {
-        if (channel.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            String host = inet.getAddress().getHostAddress();
-            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
-        }
-        return "unix socket";
+        return RemoteHost.withPort(channel.remoteAddress(), "unix socket");
     }
 }

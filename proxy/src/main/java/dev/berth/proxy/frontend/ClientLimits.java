@@ -4,7 +4,6 @@ import dev.berth.config.ClientLimitsConfig;
 import dev.berth.mysql.message.ErrPacket;
 import dev.berth.mysql.protocol.ErrorCode;
 import io.netty.channel.Channel;
-import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +69,7 @@ final class ClientLimits {
             return null;
         }
         return ErrPacket.of(ErrorCode.HOST_IS_BLOCKED, "berth: too many failed logins from "
-                + host(channel) + "; wait " + (millis + 999) / 1000 + " s (--max-login-failures "
+                + RemoteHost.of(channel) + "; wait " + (millis + 999) / 1000 + " s (--max-login-failures "
                 + config.maxLoginFailures() + " per --login-failure-window " + windowSeconds() + "s)");
     }
 
@@ -79,7 +78,7 @@ final class ClientLimits {
         long delay = throttle.failed(channel.remoteAddress());
         if (throttle.blockedForMillis(channel.remoteAddress()) > 0) {
             log.warn("{} failed to log in {} times within {}s: refused until then (--max-login-failures)",
-                    host(channel), config.maxLoginFailures(), windowSeconds());
+                    RemoteHost.of(channel), config.maxLoginFailures(), windowSeconds());
         }
         return delay;
     }
@@ -132,16 +131,12 @@ final class ClientLimits {
         long last = lastOutOfMemoryWarning.get();
         if ((last == 0 || now - last >= OUT_OF_MEMORY_WARNING_INTERVAL) && lastOutOfMemoryWarning.compareAndSet(last, now)) {
             log.warn("out of memory: {} clients logging in closed so far, the last from {} ({}); lower "
-                    + "--max-handshake-memory or give the JVM more direct memory", closed, host(channel), cause.toString());
+                    + "--max-handshake-memory or give the JVM more direct memory", closed, RemoteHost.of(channel),
+                    cause.toString());
         }
     }
 
     private long windowSeconds() {
         return config.loginFailureWindow().toSeconds();
-    }
-
-    static String host(Channel channel) {
-        return channel.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : "localhost";
     }
 }

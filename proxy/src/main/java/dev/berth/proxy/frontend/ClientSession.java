@@ -9,7 +9,6 @@ import dev.berth.proxy.backend.BackendAttributes;
 import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.pool.PoolKey;
 import io.netty.channel.Channel;
-import java.net.InetSocketAddress;
 import java.util.Map;
 
 /**
@@ -199,8 +198,7 @@ final class ClientSession {
     }
 
     String host() {
-        return channel.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress()
-                : "localhost";
+        return RemoteHost.of(channel);
     }
 
     @Override

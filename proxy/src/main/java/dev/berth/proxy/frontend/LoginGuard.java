@@ -62,7 +62,7 @@ public final class LoginGuard extends ChannelInboundHandlerAdapter {
             while (pipeline.last() != this) {
                 pipeline.removeLast();
             }
-            log.debug("client from {} refused: {}", ClientLimits.host(ctx.channel()), refusal.message());
+            log.debug("client from {} refused: {}", RemoteHost.of(ctx.channel()), refusal.message());
             ErrFrames.refuse(ctx.channel(), 0, refusal);
             return;
         }
@@ -91,7 +91,7 @@ public final class LoginGuard extends ChannelInboundHandlerAdapter {
         if (!refused) {
             HandshakeMemory memory = limits.handshakeMemory();
             log.debug("client from {} refused to make room for newer logins ({} of {} bytes held)",
-                    ClientLimits.host(channel), memory.charged(), memory.budget());
+                    RemoteHost.of(channel), memory.charged(), memory.budget());
             refuse(channel, ErrPacket.of(ErrorCode.TOO_MANY_CONNECTIONS, "berth: too many clients logging in at once "
                     + "(--max-handshake-memory " + size(memory.budget()) + " held for them); this one had waited "
                     + "longest, try again"));
