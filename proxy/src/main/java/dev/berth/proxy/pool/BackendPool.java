@@ -348,7 +348,7 @@ public final class BackendPool {
                     deliver(promise, c, start);
                     // A connect slot is free again: waiters queued behind --max-connecting get their turn now,
                     // not only when some connection is released.
-                    serveWaiters(loop);
+                    serveWaiters();
                 } else {
                     giveBack(c);
                 }
@@ -367,7 +367,7 @@ public final class BackendPool {
                     if (promise != null) {
                         promise.tryFailure(failure);
                     }
-                    serveWaiters(loop);
+                    serveWaiters();
                     return;
                 }
                 log.warn("{}; next attempt in {} ms", failure.getMessage(), TimeUnit.NANOSECONDS.toMillis(retryIn));
@@ -375,7 +375,7 @@ public final class BackendPool {
                     promise.tryFailure(failure);
                 }
                 // Waiters get their turn when the back-off ends, not in a retry storm now.
-                loop.schedule(() -> serveWaiters(loop), retryIn, TimeUnit.NANOSECONDS);
+                loop.schedule(this::serveWaiters, retryIn, TimeUnit.NANOSECONDS);
             }
         });
     }
@@ -469,7 +469,7 @@ public final class BackendPool {
         }
         quit(c);
         if (counted) {
-            serveWaiters(c.eventLoop());
+            serveWaiters();
         }
     }
 
@@ -506,7 +506,7 @@ public final class BackendPool {
             if (closeReason != null) {
                 quit(c);
             }
-            serveWaiters(c.eventLoop());
+            serveWaiters();
         }
     }
 
@@ -514,7 +514,7 @@ public final class BackendPool {
      * Opens a connection for the oldest waiter whose account is under its cap, when there is room (or an idle one of
      * another key to replace).
      */
-    private boolean serveWaiters(EventLoop loop) {
+    private boolean serveWaiters() {
         WaiterQueue.Waiter waiter;
         BackendConnection surplus = null;
         synchronized (this) {
@@ -612,7 +612,7 @@ public final class BackendPool {
         }
         if (wasIdle) {
             log.debug("idle {} lost: {}", c, cause.toString());
-            serveWaiters(c.eventLoop());
+            serveWaiters();
         }
     }
 
@@ -670,11 +670,11 @@ public final class BackendPool {
      * New limits and timeouts, from the admin console's SET: a higher max open serves waiters at once; connections
      * above a lower one close as they come back (max idle) or age out. The connect gate keeps its max connecting.
      */
-    public void reconfigure(PoolConfig newConfig, EventLoop loop) {
+    public void reconfigure(PoolConfig newConfig) {
         synchronized (this) {
             config = newConfig;
         }
-        while (serveWaiters(loop)) {
+        while (serveWaiters()) {
             // one more waiter got a slot
         }
     }

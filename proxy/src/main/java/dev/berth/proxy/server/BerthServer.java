@@ -69,11 +69,9 @@ public final class BerthServer implements AutoCloseable, Probes {
     private BackendPool pool;
     private ServerContext context;
     private Clients clients;
-    private PrometheusMetrics metrics;
     private HttpEndpoint http;
     private AdminServer admin;
     private volatile boolean started;
-    private volatile boolean draining;
     /** Counted down to end a drain at once (a second signal). */
     private final CountDownLatch drainCut = new CountDownLatch(1);
     private volatile boolean closing;
@@ -95,7 +93,6 @@ public final class BerthServer implements AutoCloseable, Probes {
         SslContext clientSsl = config.clientTls().enabled() ? TlsContexts.forClients(config.clientTls()) : null;
         context = new ServerContext(config, pool, clientSsl, rsaKeys);
         clients = new Clients(context);
-        metrics = new PrometheusMetrics(pool, context.metrics());
         try {
             for (ListenAddress address : config.listen()) {
                 listeners.add(bind(address, context));
@@ -221,7 +218,7 @@ public final class BerthServer implements AutoCloseable, Probes {
 
     private HttpEndpoint startHttp(HostPort address) {
         try {
-            return HttpEndpoint.start(address, metrics.registry(), this);
+            return HttpEndpoint.start(address, new PrometheusMetrics(pool, context.metrics()).registry(), this);
         } catch (IOException e) {
             throw new UncheckedIOException("--http-listen " + address + ": " + e.getMessage(), e);
         }
@@ -268,7 +265,7 @@ public final class BerthServer implements AutoCloseable, Probes {
 
     @Override
     public boolean ready() {
-        return started && !draining && !closing && !pool.paused() && pool.backendReachable();
+        return started && !context.draining().get() && !closing && !pool.paused() && pool.backendReachable();
     }
 
     @Override
@@ -292,7 +289,6 @@ public final class BerthServer implements AutoCloseable, Probes {
      * {@link #cutDrain}) the rest are cut. Then everything closes, backends with COM_QUIT.
      */
     public void drain(Duration timeout) {
-        draining = true;
         context.draining().set(true);
         for (Channel listener : listeners) {
             listener.close().syncUninterruptibly();
@@ -358,7 +354,7 @@ public final class BerthServer implements AutoCloseable, Probes {
             changed.add(fresh.users().size() + (fresh.users().size() == 1 ? " client account" : " client accounts"));
         }
         if (!fresh.pool().equals(pool.config())) {
-            pool.reconfigure(fresh.pool(), loops.next());
+            pool.reconfigure(fresh.pool());
             changed.add("pool limits and timeouts");
         }
         List<String> restart = new ArrayList<>();
