@@ -4,10 +4,12 @@ import dev.berth.config.BerthConfig;
 import dev.berth.proxy.admin.Operator;
 import dev.berth.proxy.server.BerthServer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,12 @@ public final class LiveConfiguration implements Operator {
     private final Map<String, String> environment;
     private final List<String> args;
     private final Map<String, String> overrides = new LinkedHashMap<>();
+    /** Every long flag name, without its dashes: what a SET may name (SETTABLE says which it may change). */
+    private final Set<String> settings = BerthCommand.commandLine(Map.of()).getCommandSpec().options().stream()
+            .flatMap(option -> Arrays.stream(option.names()))
+            .filter(name -> name.startsWith("--"))
+            .map(name -> name.substring(2))
+            .collect(Collectors.toUnmodifiableSet());
 
     public LiveConfiguration(BerthServer server, Map<String, String> environment, String... args) {
         this.server = server;
@@ -51,7 +59,7 @@ public final class LiveConfiguration implements Operator {
 
     @Override
     public boolean isSetting(String name) {
-        return BerthCommand.commandLine(environment).getCommandSpec().findOption("--" + name) != null;
+        return settings.contains(name);
     }
 
     @Override

@@ -89,10 +89,6 @@ final class ClientAuthenticator {
         this(config, config.users(), backend, null, null);
     }
 
-    ClientAuthenticator(BerthConfig config, BackendInfo backend, KeyPair rsaKeys, LearntAccounts learnt) {
-        this(config, config.users(), backend, rsaKeys, learnt);
-    }
-
     /**
      * @param users   the client accounts now: the configuration's, or what a RELOAD read since
      * @param backend what the backend is, for {@link BerthConfig#AUTO_AUTH}; the greeting shows its version

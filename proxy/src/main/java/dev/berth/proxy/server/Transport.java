@@ -48,11 +48,6 @@ public record Transport(String name, Supplier<IoHandlerFactory> handlers, Class<
      */
     public static final RecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(2);
 
-    /** The default transport here: epoll, else NIO. */
-    public static Transport best() {
-        return of(TransportKind.AUTO);
-    }
-
     /**
      * The transport {@code kind} names.
      *

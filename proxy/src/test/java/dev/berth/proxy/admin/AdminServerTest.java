@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.config.HostPort;
+import dev.berth.config.TransportKind;
 import dev.berth.config.UserCredential;
 import dev.berth.mysql.auth.NativePassword;
 import dev.berth.mysql.message.HandshakeResponse41;
@@ -64,7 +65,7 @@ class AdminServerTest {
 
     @BeforeAll
     static void start() throws InterruptedException {
-        Transport transport = Transport.best();
+        Transport transport = Transport.of(TransportKind.AUTO);
         loops = transport.newEventLoopGroup(1);
         server = AdminServer.start(new HostPort("127.0.0.1", 0), UserCredential.parse("admin:" + PASSWORD), FAKE,
                 loops, transport);

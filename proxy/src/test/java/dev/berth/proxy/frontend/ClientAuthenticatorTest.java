@@ -210,7 +210,8 @@ class ClientAuthenticatorTest {
 
     private static ClientAuthenticator fullAuth(BackendInfo backend) {
         ClientAuthConfig auth = new ClientAuthConfig(BerthConfig.AUTO_AUTH, true, Optional.empty());
-        return new ClientAuthenticator(TestServers.config(auth, NO_TLS), backend, KEYS, null);
+        BerthConfig config = TestServers.config(auth, NO_TLS);
+        return new ClientAuthenticator(config, config.users(), backend, KEYS, null);
     }
 
     private static byte[] moreData(Verdict verdict) {
