@@ -17,7 +17,7 @@ public record ClientInfo(long id, String user, String address, String state, Lon
 
     static ClientInfo loggingIn(ClientSession session, long nowNanos) {
         return new ClientInfo(session.connectionId(), session.user(), address(session.channel()), "login", null, "",
-                (nowNanos - session.connectedAtNanos()) / 1_000_000_000L, false);
+                session.ageSeconds(nowNanos), false);
     }
 
     static String address(Channel channel) {

@@ -10,6 +10,7 @@ import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.pool.PoolKey;
 import io.netty.channel.Channel;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client's view of its session, as a direct connection would keep it on the server: who it logged in as, the
@@ -98,8 +99,9 @@ final class ClientSession {
         return channel;
     }
 
-    long connectedAtNanos() {
-        return connectedAtNanos;
+    /** Whole seconds since the client connected, at {@code nowNanos} ({@link System#nanoTime}). */
+    long ageSeconds(long nowNanos) {
+        return TimeUnit.NANOSECONDS.toSeconds(nowNanos - connectedAtNanos);
     }
 
     byte[] seed() {

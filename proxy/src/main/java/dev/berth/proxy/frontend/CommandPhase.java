@@ -1338,7 +1338,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         };
         return new ClientInfo(session.connectionId(), session.user(), ClientInfo.address(channel), shown,
                 b == null ? null : b.serverConnectionId(), pins == null ? "" : pins.labels(),
-                (nowNanos - session.connectedAtNanos()) / 1_000_000_000L,
+                session.ageSeconds(nowNanos),
                 b != null && (b.statusFlags() & ServerStatus.IN_TRANS) != 0);
     }
 
