@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.proxy.it.support.BerthProcess;
-import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.Scrape;
 import dev.berth.proxy.it.support.TestDatabase;
 import java.io.IOException;
@@ -15,11 +14,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,16 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs docker/build-runtime.sh, the image's build stage, on a copy of the sources (what the Dockerfile COPYs), then
- * runs Berth on the jlink'd runtime it made, in front of the test database: a client is served, /metrics carries
- * the JVM's figures (jdk.management) and the HEALTHCHECK's Probe passes on /liveness. The inner Maven build runs
- * offline from the local repository the outer one filled (MAVEN_ARGS); about a minute in all.
+ * runs Berth on the jlink'd runtime it made (a {@link BerthProcess}), in front of the test database: a client is
+ * served, /metrics carries the JVM's figures (jdk.management) and the HEALTHCHECK's Probe passes on /liveness. The
+ * inner Maven build runs offline from the local repository the outer one filled (MAVEN_ARGS); about a minute in all.
  */
 class BuildRuntimeScriptIT {
 
     private static final Path ROOT = Path.of("..");
     private static final List<String> SOURCES = List.of("pom.xml", "protocol-mysql", "config", "proxy", "bench", "docker");
-    private static final Pattern HTTP = Pattern.compile("metrics and probes on http://127\\.0\\.0\\.1:(\\d+)/");
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
     @TempDir
     Path temp;
@@ -60,39 +55,23 @@ class BuildRuntimeScriptIT {
         assertTrue(version.output().startsWith("berth "), version.output());
 
         TestDatabase db = TestDatabase.get();
-        Path log = temp.resolve("berth.log");
-        ProcessBuilder berth = BerthProcess.withoutBerthVariables(new ProcessBuilder(java, "-jar", jar, "--listen",
-                "127.0.0.1:0", "--backend", db.hostPort(), "--backend-user", db.rootUser(), "--user", "app:secret",
-                "--http-listen", "127.0.0.1:0")).redirectErrorStream(true).redirectOutput(log.toFile());
-        berth.environment().put("BERTH_BACKEND_PASSWORD", db.rootPassword());
-        Process process = berth.start();
+        BerthProcess berth = BerthProcess.launch("jlinked", Path.of(java), Path.of(jar), List.of(),
+                Map.of("BERTH_BACKEND_PASSWORD", db.rootPassword()), List.of("--backend", db.hostPort(),
+                        "--backend-user", db.rootUser(), "--user", "app:secret", "--http-listen", "127.0.0.1:0"));
         try {
-            Eventually.await(Duration.ofSeconds(30), () -> HTTP.matcher(read(log)).find(), () -> read(log));
-            Matcher http = HTTP.matcher(read(log));
-            Matcher listening = LISTENING.matcher(read(log));
-            assertTrue(http.find() && listening.find(), read(log));
-            try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + listening.group(1)
+            try (Connection c = DriverManager.getConnection("jdbc:mariadb://" + berth.hostPort()
                     + "/?sslMode=disable", "app", "secret"); ResultSet r = c.createStatement().executeQuery("SELECT 7")) {
                 assertTrue(r.next());
                 assertEquals(7, r.getInt(1));
             }
-            String url = "http://127.0.0.1:" + http.group(1);
+            String url = "http://127.0.0.1:" + berth.httpPort();
             assertEquals(0, run(temp, java, "-cp", jar, "dev.berth.proxy.cli.Probe", url + "/liveness").exitCode());
             assertEquals(1, run(temp, java, "-cp", jar, "dev.berth.proxy.cli.Probe", url + "/missing").exitCode());
-            String metrics = new Scrape(Integer.parseInt(http.group(1))).metrics();
+            String metrics = new Scrape(berth.httpPort()).metrics();
             assertTrue(metrics.contains("jvm_memory_used_bytes{area=\"heap\"}"), metrics);
             assertTrue(metrics.contains("berth_pool_open_connections"), metrics);
         } finally {
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
+            berth.close();
         }
     }
 

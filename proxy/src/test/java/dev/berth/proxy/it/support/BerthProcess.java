@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +61,15 @@ public final class BerthProcess implements AutoCloseable {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run the tests with mvn verify, whose "
                     + "package phase builds it");
         }
+        return launch(name, Path.of(System.getProperty("java.home"), "bin", "java"), jar, jvmFlags, environment, args);
+    }
+
+    /** As {@link #launch(String, List, Map, List)}, with another {@code java} and jar (a jlink'd runtime's). */
+    public static BerthProcess launch(String name, Path java, Path jar, List<String> jvmFlags,
+                                      Map<String, String> environment, List<String> args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(java.toString());
         command.addAll(jvmFlags);
         command.addAll(List.of("-jar", jar.toString(), "--listen", "127.0.0.1:0"));
         command.addAll(args);
@@ -178,11 +186,11 @@ public final class BerthProcess implements AutoCloseable {
     }
 
     /** The port of {@code --http-listen 127.0.0.1:0}, from the start-up log. */
-    public int httpPort() {
+    public int httpPort() throws InterruptedException {
+        // Logged just after the line launch waited for.
+        Eventually.await(Duration.ofSeconds(5), () -> HTTP.matcher(output()).find(), this::output);
         Matcher http = HTTP.matcher(output());
-        if (!http.find()) {
-            throw new IllegalStateException("no HTTP endpoint in the log: " + output());
-        }
+        http.find();
         return Integer.parseInt(http.group(1));
     }
 
