@@ -21,8 +21,4 @@ public enum TransportKind {
         }
         throw new IllegalArgumentException("--transport must be auto, epoll, io_uring or nio, got '" + text + "'");
     }
-
-    public String label() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 }
