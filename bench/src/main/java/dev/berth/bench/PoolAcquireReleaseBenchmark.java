@@ -6,6 +6,7 @@ import dev.berth.config.BackendTlsConfig;
 import dev.berth.config.HostPort;
 import dev.berth.config.PoolConfig;
 import dev.berth.config.PoolMode;
+import dev.berth.config.TransportKind;
 import dev.berth.proxy.backend.BackendConnection;
 import dev.berth.proxy.backend.BackendConnector;
 import dev.berth.proxy.pool.BackendPool;
@@ -60,7 +61,7 @@ public class PoolAcquireReleaseBenchmark {
         @Setup(Level.Trial)
         public void setUp(BenchmarkParams params) throws Throwable {
             int borrowers = params.getThreads();
-            Transport transport = Transport.best();
+            Transport transport = Transport.of(TransportKind.AUTO);
             group = transport.newEventLoopGroup(2);
             HostPort server = HostPort.parse(setting("berth.bench.mysql", "BERTH_BENCH_MYSQL", "127.0.0.1:3306"),
                     "127.0.0.1");
