@@ -138,6 +138,8 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
      * {@link #DIAGNOSTICS_HOLD_MILLIS}, which the drivers that ask do well within, then given back.
      */
     private boolean diagnosticsHeld;
+    /** The attached connection's server may still hold warnings or errors of this client's statements. */
+    private boolean diagnosticsOnConnection;
     private ScheduledFuture<?> diagnosticsTimer;
     /** Transaction pool mode, else null: the client's prepared statements, under Berth's ids. */
     private final ClientStatements statements;
@@ -532,7 +534,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             case ATTACHED, LOCAL_INFILE -> {
                 BackendConnection b = session.backend();
                 if (endsLocalInfile) {
-                    b.eventLoop().execute(() -> {
+                    runOn(b.eventLoop(), () -> {
                         b.send(p.frame(), -1, null, true);
                         b.localInfileSent();
                     });
@@ -649,6 +651,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             return;
         }
         session.backend(b);
+        diagnosticsOnConnection = false;
         log.debug("client {} took {}", session.connectionId(), b);
         b.holder(this::heldBackendLost);
         b.whenWritable(() -> onClientLoop(() -> backendWritable(b)));
@@ -795,7 +798,10 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             if (done.statement() != null && done.statement().changesDefinitions() && !end.error()) {
                 server.preparedResponses().clear();
             }
-            diagnosticsHeld = end.error() || end.warnings() > 0;
+            // The server reports no warnings for a statement without a table, yet keeps those before it.
+            diagnosticsOnConnection = end.error() || end.warnings() > 0 || (diagnosticsOnConnection
+                    && done.statement() != null && done.statement().keepsDiagnostics());
+            diagnosticsHeld = diagnosticsOnConnection;
             inTransaction = (end.statusFlags() & ServerStatus.IN_TRANS) != 0;
             lastStatus = end.statusFlags() & (ServerStatus.AUTOCOMMIT | ServerStatus.IN_TRANS
                     | ServerStatus.IN_TRANS_READONLY);
@@ -1102,7 +1108,10 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
                 + "@@session.session_track_schema, @@session.session_track_state_change, "
                 + "@@session.session_track_transaction_info");
         assigned.forEach(name -> sql.append(", @@session.").append(name));
-        b.eventLoop().execute(() -> {
+        // Inline when on the connection's loop: queued, the client's next command could be written before these, and
+        // the responses would then end the wrong entries of inFlight (io_uring completed such a pipelined command
+        // within the same loop turn; the connection was never given back).
+        runOn(b.eventLoop(), () -> {
             InternalCommand.queryRow(b, sql.toString(), (c, row, error, lost) -> {
                 if (row == null || row.size() != 4 + assigned.size() || row.subList(0, 4).contains(null)) {
                     pins.add(PinReason.SESSION_TRACKING);

@@ -29,12 +29,19 @@ import java.util.regex.Pattern;
  *                        it assigns (lower case): the server then stops reporting what Berth needs, so Berth reads
  *                        them back itself and turns its tracking on again; empty otherwise
  * @param changesDefinitions DDL: what a statement prepared before it reads may now be defined otherwise
+ * @param keepsDiagnostics uses no table, so the server keeps the warnings and errors of the statement before (its
+ *                        list is reset only by a statement that uses a table), while reporting none of its own
  */
 record StatementClassifier(Set<PinReason> pins, Set<PinReason> unpins, boolean holdForNext, boolean readsInsertId,
                            boolean readsPrevious, boolean readsConnectionId, List<String> trackingSet,
-                           boolean changesDefinitions) {
+                           boolean changesDefinitions, boolean keepsDiagnostics) {
     private static final StatementClassifier NOTHING = new StatementClassifier(EnumSet.noneOf(PinReason.class),
-            EnumSet.noneOf(PinReason.class), false, false, false, false, List.of(), false);
+            EnumSet.noneOf(PinReason.class), false, false, false, false, List.of(), false, false);
+    private static final StatementClassifier NO_TABLE = new StatementClassifier(EnumSet.noneOf(PinReason.class),
+            EnumSet.noneOf(PinReason.class), false, false, false, false, List.of(), false, true);
+    /** SELECT, SET or DO without FROM (so without a table), or SHOW WARNINGS / ERRORS. */
+    private static final Pattern NO_TABLE_STATEMENT =
+            Pattern.compile("^((SELECT|SET|DO)\\b(?!.*\\bFROM\\b)|SHOW\\s+(COUNT\\b.*\\s)?(WARNINGS|ERRORS)\\b)", Pattern.DOTALL);
     private static final Pattern DDL = Pattern.compile("^(ALTER|CREATE|DROP|RENAME|TRUNCATE)\\b");
     private static final Pattern CONNECTION_ID = Pattern.compile("\\bCONNECTION_ID\\s*\\(");
     private static final List<String> CHARACTER_SET_VARIABLES = List.of("character_set_client",
@@ -79,6 +86,7 @@ record StatementClassifier(Set<PinReason> pins, Set<PinReason> unpins, boolean h
         boolean readsPrevious = false;
         boolean readsConnectionId = false;
         boolean changesDefinitions = false;
+        boolean keepsDiagnostics = !statements.isEmpty();
         List<String> trackingSet = new ArrayList<>();
         for (String s : statements) {
             if (USER_VARIABLE_SET.matcher(s).find()) {
@@ -119,6 +127,7 @@ record StatementClassifier(Set<PinReason> pins, Set<PinReason> unpins, boolean h
             readsPrevious |= PREVIOUS.matcher(s).find();
             readsConnectionId |= CONNECTION_ID.matcher(s).find();
             changesDefinitions |= DDL.matcher(s).find();
+            keepsDiagnostics &= NO_TABLE_STATEMENT.matcher(s).find();
             if (SETS_TRACKING.matcher(s).find()) {
                 trackingSet.addAll(assignedVariables(s));
             }
@@ -126,10 +135,10 @@ record StatementClassifier(Set<PinReason> pins, Set<PinReason> unpins, boolean h
         unpins.removeAll(pins);
         if (pins.isEmpty() && unpins.isEmpty() && !holdForNext && !readsInsertId && !readsPrevious
                 && !readsConnectionId && trackingSet.isEmpty() && !changesDefinitions) {
-            return NOTHING;
+            return keepsDiagnostics ? NO_TABLE : NOTHING;
         }
         return new StatementClassifier(pins, unpins, holdForNext, readsInsertId, readsPrevious, readsConnectionId,
-                List.copyOf(trackingSet), changesDefinitions);
+                List.copyOf(trackingSet), changesDefinitions, keepsDiagnostics);
     }
 
     /**

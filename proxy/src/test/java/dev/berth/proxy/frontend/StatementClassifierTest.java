@@ -109,6 +109,20 @@ class StatementClassifierTest {
         assertFalse(StatementClassifier.classify("SHOW TABLES").readsPrevious());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT 1", "select @@error_count", "SET @a = 1", "DO SLEEP(0)", "SHOW WARNINGS",
+        "SELECT 'FROM'", "SELECT 1;\nSELECT\n2"})
+    void statementsWithoutATableKeepTheDiagnosticsBeforeThem(String sql) {
+        assertTrue(StatementClassifier.classify(sql).keepsDiagnostics(), sql);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT 1 FROM dual", "SELECT c FROM t WHERE id = 1", "select\n1\nfrom\nt",
+        "INSERT INTO t VALUES (1)", "SHOW TABLES", "SELECT 1; SELECT * FROM t", "BEGIN"})
+    void statementsThatMayUseATableDoNotKeepThem(String sql) {
+        assertFalse(StatementClassifier.classify(sql).keepsDiagnostics(), sql);
+    }
+
     @Test
     void aSetThatChangesTrackingNamesEveryVariableItAssigns() {
         // What MariaDB Connector/J 3 sends after its login.

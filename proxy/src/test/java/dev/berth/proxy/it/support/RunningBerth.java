@@ -21,6 +21,8 @@ public final class RunningBerth implements AutoCloseable {
     public static final String USER = "app";
     public static final String PASSWORD = "app-secret";
     public static final String POOL_MODE_PROPERTY = "berth.it.poolMode";
+    /** Names the --transport of tests that give none (e.g. {@code -Dberth.it.transport=io_uring}). */
+    public static final String TRANSPORT_PROPERTY = "berth.it.transport";
 
     private final BerthServer server;
     private final int port;
@@ -79,6 +81,10 @@ public final class RunningBerth implements AutoCloseable {
         String mode = System.getProperty(POOL_MODE_PROPERTY);
         if (mode != null && !args.contains("--pool-mode")) {
             args.addAll(List.of("--pool-mode", mode));
+        }
+        String transport = System.getProperty(TRANSPORT_PROPERTY);
+        if (transport != null && !args.contains("--transport")) {
+            args.addAll(List.of("--transport", transport));
         }
         String[] flags = args.toArray(String[]::new);
         BerthConfig config = BerthCommand.toConfig(Map.of(), flags);
