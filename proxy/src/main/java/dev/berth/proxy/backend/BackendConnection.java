@@ -43,6 +43,8 @@ public final class BackendConnection {
 
     // Session state as Berth last set or saw it; -1 (or a null schema) when unknown.
     private int characterSet;
+    /** The character set COM_RESET_CONNECTION leaves, learnt from the server after the first one; -1 until then. */
+    private int characterSetAfterReset = -1;
     private int multiStatements = 1;
     private String schema;
     private long pseudoThreadId;
@@ -363,6 +365,15 @@ public final class BackendConnection {
         this.characterSet = characterSet;
     }
 
+    /** Whether the character set a reset leaves is known (see {@link #sessionReset}). */
+    public boolean knowsCharacterSetAfterReset() {
+        return characterSetAfterReset >= 0;
+    }
+
+    public void characterSetAfterReset(int characterSet) {
+        this.characterSetAfterReset = characterSet;
+    }
+
     /** 1 when multi-statements are on, 0 when off, -1 when unknown. */
     public int multiStatements() {
         return multiStatements;
@@ -422,12 +433,13 @@ public final class BackendConnection {
     }
 
     /**
-     * The server's session went back to its defaults (COM_RESET_CONNECTION, Berth's scrub): the character set,
-     * variables, tracking and LAST_INSERT_ID() are the server's again, and no statement is prepared.
+     * The server's session went back to its defaults (COM_RESET_CONNECTION, Berth's scrub): the character set is
+     * the one a reset leaves (MariaDB: the login's; unknown until learnt), variables, tracking and LAST_INSERT_ID()
+     * are the server's again, and no statement is prepared.
      */
     public void sessionReset() {
         statements.clear();
-        characterSet = -1;
+        characterSet = characterSetAfterReset;
         variables.clear();
         tracking = false;
         lastInsertId = 0;

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * id of Berth's greeting, through the server's {@code pseudo_thread_id}), COM_SET_OPTION for multi-statements,
  * COM_INIT_DB for the schema, and first a {@link SessionRestart} when the client has no schema and the connection
  * has one. Its future completes once the server has answered them all, so that no client command
- * runs in the wrong session.
+ * runs in the wrong session. The one exception: when only the connection id differs (a churned client on a
+ * connection just reset), its SET goes ahead of the client's command without a wait, as nothing else rides on it.
  *
  * <p>The future fails with {@link AlignmentFailure} when the server refused the schema (the client gets that ERR) or
  * the connection was lost. A character set the server does not know keeps the server's default, as a direct login
@@ -128,8 +129,12 @@ public final class BackendAligner {
             if (set.sql() != null) {
                 steps.add(() -> restoreSession(progress, b, session, set, charset, idToSet, readsInsertId));
             }
-        } else if (b.characterSet() != charset || b.pseudoThreadId() != connectionId) {
+        } else if (b.characterSet() != charset) {
             steps.add(() -> setSession(progress, b, charset, connectionId));
+        } else {
+            // Not waited for (a churned client's checkout costs no round trip): the server answers it before the
+            // client's command written after it, and its failure (a privilege) changes nothing else.
+            mapConnectionId(session, b);
         }
         int multiStatements = session.multiStatements() ? 1 : 0;
         if (b.multiStatements() != multiStatements) {

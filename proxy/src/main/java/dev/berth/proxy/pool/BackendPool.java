@@ -54,6 +54,9 @@ public final class BackendPool {
      * to what a new connection shows: 0, 0 (and -1), so the next client sees nothing of the previous one's.
      */
     static final String SCRUB = "SELECT 1 FROM DUAL WHERE LAST_INSERT_ID(0)";
+    /** The id of the session's collation, which is what Berth keeps as a connection's character set. */
+    static final String CHARACTER_SET_AFTER_RESET =
+            "SELECT ID FROM information_schema.COLLATIONS WHERE COLLATION_NAME = @@collation_connection";
 
     /** Replaced whole by {@link #reconfigure}; read under the lock or once per decision. */
     private volatile PoolConfig config;
@@ -416,7 +419,27 @@ public final class BackendPool {
         }
         InternalCommand.send(c, InternalCommand.resetConnection(c.channel().alloc()),
                 (backend, error, lost) -> resetFailed[0] = error != null, false);
+        if (!c.knowsCharacterSetAfterReset()) {
+            learnCharacterSetAfterReset(c);
+        }
         scrubThenGiveBack(c, resetFailed);
+    }
+
+    /**
+     * Asks, once per connection and right behind its first reset, which character set a reset leaves (servers differ:
+     * the login's, or the server's default), so that a client whose character set it is needs no SET NAMES on
+     * checkout. Answered before the scrub that completes the release.
+     */
+    private static void learnCharacterSetAfterReset(BackendConnection c) {
+        InternalCommand.queryRow(c, CHARACTER_SET_AFTER_RESET, (backend, row, error, lost) -> {
+            if (row != null && row.size() == 1 && row.get(0) != null) {
+                try {
+                    backend.characterSetAfterReset(Integer.parseInt(row.get(0)));
+                } catch (NumberFormatException notAnId) {
+                    log.debug("{}: unexpected collation id {}", backend, row.get(0));
+                }
+            }
+        });
     }
 
     private void scrubThenGiveBack(BackendConnection c, boolean[] resetFailed) {
