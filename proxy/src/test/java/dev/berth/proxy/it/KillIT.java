@@ -119,4 +119,22 @@ class KillIT {
             }
         }
     }
+
+    /**
+     * Whatever the transport does with a read already under way when Berth closes a socket (io_uring completes it),
+     * a killed client's next statement is never run: 100 kills in a row, each followed at once by the victim's query.
+     */
+    @Test
+    void aKilledClientsNextStatementNeverRuns() throws Exception {
+        try (Connection killer = berth.mariadbConnection(""); Statement k = killer.createStatement()) {
+            for (int i = 0; i < 100; i++) {
+                try (Connection victim = berth.mariadbConnection("")) {
+                    k.execute("KILL " + ((org.mariadb.jdbc.Connection) victim).getThreadId());
+                    int attempt = i;
+                    assertThrows(SQLException.class, () -> victim.createStatement().executeQuery("SELECT 1").next(),
+                            () -> "kill " + attempt + ": the killed client's statement was answered");
+                }
+            }
+        }
+    }
 }
