@@ -11,6 +11,9 @@
 #   --only LIST        run only these workloads, comma-separated, of: point_select, read_write, churn, many,
 #                      tx_point_select, tx_read_write, tx_prepare (e.g. --only point_select,churn for an A/B)
 #   --transport NAME   Berth's --transport: auto (default), io_uring, epoll or nio
+#   --profile          sample Berth's CPU with async-profiler (from Maven Central) for as long as each Berth runs,
+#                      and draw each profile as a flame graph, raw/<stamp>/berth-N.svg (the sampling costs a few
+#                      per cent: take figures from a run without it)
 #   --duration S       seconds per run (default 15; quick 5)
 #   --threads LIST     client threads for oltp_point_select, comma-separated (default 16,64)
 #   --reps N           rounds per workload (default 2; quick 1)
@@ -51,11 +54,13 @@ TX_RW_THREADS=64
 TX_POOL=16
 ONLY=""
 BERTH_TRANSPORT=auto
+PROFILE=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --only) ONLY=$2; shift ;;
     --transport) BERTH_TRANSPORT=$2; shift ;;
+    --profile) PROFILE=1 ;;
     --duration) DURATION=$2; shift ;;
     --threads) PS_THREADS=$2; shift ;;
     --reps) REPS=$2; shift ;;
@@ -93,6 +98,7 @@ COMPARE=DBHU
 BERTH_PORT=${BERTH_PORT:-6033}
 BERTH_SOCKET=${BERTH_SOCKET:-/tmp/berth-bench.$$.sock}
 HAPROXY_PORT=${HAPROXY_PORT:-6034}
+BERTH_HTTP_PORT=${BERTH_HTTP_PORT:-6035}
 # HAProxy gets as many threads as Berth has event loops: Berth runs one per two cores, so one under
 # -XX:ActiveProcessorCount=2 below. HAProxy's own default (a thread per core) would let the reference spread over
 # both cores where Berth cannot, and one thread wakes up less often per query: Berth measured a quarter less CPU
@@ -135,6 +141,19 @@ JVM_FLAGS=(
 )
 
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+# async-profiler's agent for --profile: its jar from Maven Central holds the native library.
+ASYNC_PROFILER_VERSION=4.2
+async_profiler_lib() {
+  local jar=$HOME/.m2/repository/tools/profiler/async-profiler/$ASYNC_PROFILER_VERSION/async-profiler-$ASYNC_PROFILER_VERSION.jar
+  local lib=$RESULTS/raw/libasyncProfiler-$ASYNC_PROFILER_VERSION.so
+  if [[ ! -f $lib ]]; then
+    [[ -f $jar ]] || mvn -B -q dependency:get -Dartifact="tools.profiler:async-profiler:$ASYNC_PROFILER_VERSION" \
+      -Dtransitive=false >&2
+    unzip -p "$jar" linux-x64/libasyncProfiler.so >"$lib"
+  fi
+  echo "$lib"
+}
 sql() { $ADMIN_SQL -N -B -e "$1"; }
 # Server-side connection counter; the reading's own connection counts too (subtract 1 per reading).
 server_connects() { sql "SHOW GLOBAL STATUS LIKE 'Connections'" | awk '{print $2}'; }
@@ -164,6 +183,10 @@ rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 tw_3306() { ss -tanH state time-wait "( dport = :$DB_PORT )" | awk '{print $3, $4}' | sort; }
 # Statements the server has prepared so far (all clients).
 server_prepares() { sql "SHOW GLOBAL STATUS LIKE 'Com_stmt_prepare'" | awk '{print $2}'; }
+# Heap bytes Berth's event loops allocated so far (its /metrics; the scrape runs on another thread).
+event_loop_allocation() {
+  curl -fsS "http://127.0.0.1:$BERTH_HTTP_PORT/metrics" | awk '/^berth_event_loop_allocated_bytes_total /{printf "%.0f", $2}'
+}
 # Berth's connections on the server now.
 backend_threads() { sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '$BK_USER'"; }
 # Backend connections Berth has opened so far (its own account's TOTAL_CONNECTIONS).
@@ -264,11 +287,15 @@ start_berth() {
   BERTH_N=$((BERTH_N + 1))
   BERTH_MODE=${3:-session}
   rm -f "$BERTH_SOCKET"  # so that berth_up waits for this Berth's socket
-  BERTH_BACKEND_PASSWORD=$BK_PASS java "${JVM_FLAGS[@]}" -jar "$JAR" \
+  local agent=()
+  if [[ $PROFILE == 1 ]]; then
+    agent=("-agentpath:$(async_profiler_lib)=start,event=cpu,interval=1ms,collapsed,file=$RAW/berth-$BERTH_N.collapsed")
+  fi
+  BERTH_BACKEND_PASSWORD=$BK_PASS java "${JVM_FLAGS[@]}" "${agent[@]}" -jar "$JAR" \
     --listen "127.0.0.1:$BERTH_PORT" --listen "unix:$BERTH_SOCKET" --listen-mode 0666 \
     --backend "127.0.0.1:$DB_PORT" --backend-user "$BK_USER" \
     --user "$SB_USER:$SB_PASS" --no-tls --pool-mode "$BERTH_MODE" --transport "$BERTH_TRANSPORT" \
-    --max-open-conns "$1" --acquire-timeout "$2" \
+    --max-open-conns "$1" --acquire-timeout "$2" --http-listen "127.0.0.1:$BERTH_HTTP_PORT" \
     >"$RAW/berth-$BERTH_N.log" 2>&1 &
   BERTH_PID=$!
   await_start "$BERTH_PID" "$RAW/berth-$BERTH_N.log" Berth berth_up
@@ -279,6 +306,12 @@ start_berth() {
 }
 stop_berth() {
   kill "$BERTH_PID"; wait "$BERTH_PID" 2>/dev/null || true; BERTH_PID=""
+  # The agent writes its profile as the JVM exits.
+  if [[ -s $RAW/berth-$BERTH_N.collapsed ]]; then
+    python3 "$HARNESS/flamegraph.py" "$RAW/berth-$BERTH_N.collapsed" "$RAW/berth-$BERTH_N.svg" \
+      --title "Berth CPU ($BERTH_MODE mode, transport $TRANSPORT, bench/run.sh $ARGS)"
+    log "flame graph: $RAW/berth-$BERTH_N.svg"
+  fi
 }
 
 # ---- HAProxy, the reference proxy ----------------------------------------------------------------------------
@@ -314,12 +347,13 @@ CFG
 # run_one ID MODE(D|B|H|U) REP THREADS SYSBENCH-ARGS...
 run_one() {
   local id=$1 mode=$2 rep=$3 threads=$4; shift 4
-  local f=$RAW/$id.$mode.$rep rc=0 t0=0 t1=0 proxy=""
+  local f=$RAW/$id.$mode.$rep rc=0 t0=0 t1=0 a0=0 a1=0 proxy=""
   case $mode in B|U) proxy=$BERTH_PID ;; H) proxy=$HAPROXY_PID ;; esac
   tw_3306 >"$f.tw0"
   local c0 b0 b1 p0 p1; c0=$(server_connects); b0=$(backend_connects); p0=$(server_prepares)
   if [[ -n $proxy ]]; then t0=$(cpu_ticks "$proxy"); fi
   if [[ $mode == [BU] ]]; then
+    a0=$(event_loop_allocation)
     # The most backend connections Berth held at once, sampled twice a second.
     (while :; do backend_threads; sleep 0.5; done) >"$f.threads" 2>/dev/null &
     SAMPLER_PID=$!
@@ -328,6 +362,7 @@ run_one() {
   sysbench "$@" "${SB_CONN[@]}" $(endpoint "$mode") --threads="$threads" --time="$DURATION" \
     --histogram=on --percentile=95 run >"$f.out" 2>&1 || rc=$?
   if [[ -n $proxy ]]; then t1=$(cpu_ticks "$proxy"); fi
+  if [[ $mode == [BU] ]]; then a1=$(event_loop_allocation); fi
   if [[ -n $SAMPLER_PID ]]; then
     kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
   fi
@@ -339,6 +374,7 @@ run_one() {
     echo "server_connects=$((c1 - c0 - 2))"
     echo "backend_connects=$((b1 - b0))"
     echo "proxy_ticks=$((t1 - t0))"
+    echo "event_loop_bytes=$((a1 - a0))"
     echo "server_prepares=$((p1 - p0))"
     echo "backend_peak=$(sort -n "$f.threads" 2>/dev/null | tail -1)"
     echo "tw_after=$(wc -l <"$f.tw1")"
@@ -369,7 +405,7 @@ warm_up() {
   echo "nproc=$(nproc)"; echo "mem=$(free -g | awk '/^Mem:/{print $2}') GiB"; echo "kernel=$(uname -r)"
   echo "cpu=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)"
   echo "java=$(java -version 2>&1 | head -1)"; echo "server=$(sql 'SELECT VERSION()')"
-  echo "sysbench=$(sysbench --version)"; echo "jvm_flags=${JVM_FLAGS[*]}"
+  echo "sysbench=$(sysbench --version)"; echo "jvm_flags=${JVM_FLAGS[*]}"; echo "profiled=$PROFILE"
   echo "command=bench/run.sh $ARGS"
   echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RAW/env"

@@ -114,6 +114,8 @@ for wl in workloads:
             a["events"] = sum(r["events"] for r in ok)
             # the proxy's CPU (Berth's, or HAProxy's in H runs); raw directories before issue 10 say berth_ticks
             a["ticks"] = sum(int(r.get("proxy_ticks", r.get("berth_ticks", 0))) for r in ok)
+            # heap bytes Berth's event loops allocated (B and U runs; raw directories before it have none)
+            a["event_loop_bytes"] = sum(int(r.get("event_loop_bytes", 0)) for r in ok)
             a["server_connects"] = sum(int(r["server_connects"]) for r in ok)
             a["backend_connects"] = sum(int(r.get("backend_connects", 0)) for r in ok)
             a["tw_new"] = max(int(r["tw_new"]) for r in ok)
@@ -139,6 +141,12 @@ def cpu_us(a):
     if a is None or "rate" not in a or not a["queries"]:
         return None
     return a["ticks"] / clk * 1e6 / a["queries"]
+
+
+def heap_per_query(a):
+    if a is None or not a.get("queries") or not a.get("event_loop_bytes"):
+        return None
+    return a["event_loop_bytes"] / a["queries"]
 
 
 def of(x, y):
@@ -167,7 +175,7 @@ def p99(wl, mode):
 # (Berth's in B and U runs, HAProxy's in H runs), Berth's also as a ratio of HAProxy's in the same run.
 table = []
 header = ["workload", "clients", "unit", "via", "rate", "of direct", "p50/p95/p99 ms", "proxy CPU µs/query",
-          "CPU ÷ HAProxy's"]
+          "CPU ÷ HAProxy's", "Berth heap B/query"]
 for wl in workloads:
     kind, threads, agg = rows[wl]
     for i, (mode, a) in enumerate(agg.items()):
@@ -178,7 +186,8 @@ for wl in workloads:
         table.append([NAMES[kind] if i == 0 else "", clients, UNITS[kind] if i == 0 else "", MODES[mode],
                       fnum(a.get("rate")) if "rate" in a else "FAILED",
                       fnum(of_direct(wl, mode), 2) if mode != "D" else "", fp(a),
-                      fnum(cpu_us(a), 1) if mode != "D" else "", fnum(per_h, 2) if per_h is not None else ""])
+                      fnum(cpu_us(a), 1) if mode != "D" else "", fnum(per_h, 2) if per_h is not None else "",
+                      fnum(heap_per_query(a)) if mode in "BU" and heap_per_query(a) is not None else ""])
 
 
 def text_table(header, rows):

@@ -13,6 +13,7 @@ import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -28,12 +29,18 @@ public final class PrometheusMetrics {
     private final ClientMetrics clients;
     private final String poolLabel;
 
-    public PrometheusMetrics(BackendPool pool, ClientMetrics clients) {
+    /** @param eventLoopAllocation heap bytes the event loops allocated so far, or null where the JVM does not count */
+    public PrometheusMetrics(BackendPool pool, ClientMetrics clients, LongSupplier eventLoopAllocation) {
         this.pool = pool;
         this.clients = clients;
         this.poolLabel = pool.name();
         registerPool();
         registerClients();
+        if (eventLoopAllocation != null) {
+            CounterWithCallback.builder().name("berth_event_loop_allocated_bytes")
+                    .help("Heap bytes allocated by the event loops' threads (pooled buffers not counted).")
+                    .callback(callback -> callback.call(eventLoopAllocation.getAsLong())).register(registry);
+        }
         JvmMetrics.builder().register(registry);
     }
 

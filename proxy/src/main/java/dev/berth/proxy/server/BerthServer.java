@@ -216,9 +216,11 @@ public final class BerthServer implements AutoCloseable, Probes {
         }
     }
 
-    private HttpEndpoint startHttp(HostPort address) {
+    private HttpEndpoint startHttp(HostPort address) throws InterruptedException {
         try {
-            return HttpEndpoint.start(address, new PrometheusMetrics(pool, context.metrics()).registry(), this);
+            EventLoopAllocation allocation = EventLoopAllocation.of(loops);
+            return HttpEndpoint.start(address, new PrometheusMetrics(pool, context.metrics(),
+                    allocation == null ? null : allocation::allocatedBytes).registry(), this);
         } catch (IOException e) {
             throw new UncheckedIOException("--http-listen " + address + ": " + e.getMessage(), e);
         }

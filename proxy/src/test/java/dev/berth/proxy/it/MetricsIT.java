@@ -44,6 +44,7 @@ class MetricsIT {
             assertEquals(2, Scrape.value(before, "berth_pool_max_open_connections{" + pool + "}"), before);
             double connects = Scrape.value(before, "berth_client_connects_total");
             double queries = Scrape.value(before, "berth_queries_total");
+            double allocated = Scrape.value(before, "berth_event_loop_allocated_bytes_total");
 
             // Two clients hold both connections (session mode), a third waits for one.
             ExecutorService third = Executors.newSingleThreadExecutor();
@@ -75,6 +76,7 @@ class MetricsIT {
             assertTrue(Scrape.value(after, "berth_queries_total") >= queries + 3, after);
             assertTrue(Scrape.value(after, "berth_client_received_bytes_total") > 0, after);
             assertTrue(Scrape.value(after, "berth_client_sent_bytes_total") > 0, after);
+            assertTrue(Scrape.value(after, "berth_event_loop_allocated_bytes_total") > allocated, after);
 
             // A syntax error and a failed login are counted by code.
             try (Connection c = berth.mariadbConnection("")) {
