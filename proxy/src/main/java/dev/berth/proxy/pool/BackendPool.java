@@ -51,7 +51,8 @@ public final class BackendPool {
     static final double LIFETIME_JITTER = 0.05;
     /**
      * COM_RESET_CONNECTION keeps FOUND_ROWS() and LAST_INSERT_ID() (and ROW_COUNT()); this one statement brings them
-     * to what a new connection shows: 0, 0 (and -1), so the next client sees nothing of the previous one's.
+     * to what a new connection shows: 0, 0 (and -1), so the next client sees nothing of the previous one's. New
+     * connections get it too.
      */
     static final String SCRUB = "SELECT 1 FROM DUAL WHERE LAST_INSERT_ID(0)";
     /** The id of the session's collation, which is what Berth keeps as a connection's character set. */
@@ -337,6 +338,10 @@ public final class BackendPool {
                 BackendConnection c = f.getNow();
                 info = c.info();
                 c.setLossListener(this::onLost);
+                // A server thread reused from its thread cache can show the FOUND_ROWS() of an earlier connection
+                // (MariaDB 10.11: 1 on a new connection); scrubbed ahead of the first client command, not waited for.
+                InternalCommand.send(c, InternalCommand.query(c.channel().alloc(), SCRUB), (b, error, lost) -> { },
+                        false);
                 metrics.connected();
                 synchronized (this) {
                     gate.succeeded();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.mysql.protocol.Capabilities;
 import dev.berth.mysql.protocol.Command;
+import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.RawMysqlClient;
 import dev.berth.proxy.it.support.RawMysqlClient.Packet;
 import dev.berth.proxy.it.support.RunningBerth;
@@ -15,6 +16,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -232,5 +234,8 @@ class SessionFidelityIT {
             assertTrue(before.isEmpty(), "nothing is sent before the close: " + before);
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "closed at once");
         }
+        // KILL returns before the server closes the sockets: the next test must not be handed one of these.
+        Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().openConnections() == 0,
+                () -> berth.poolStats().toString());
     }
 }
