@@ -43,7 +43,10 @@ public final class BackendConnection {
 
     // Session state as Berth last set or saw it; -1 (or a null schema) when unknown.
     private int characterSet;
-    /** The character set COM_RESET_CONNECTION leaves, learnt from the server after the first one; -1 until then. */
+    /**
+     * The character set COM_RESET_CONNECTION leaves, learnt from the server behind a release's reset; -1 until then,
+     * and again after a COM_CHANGE_USER (a server may take a reset back to the latest login's character set).
+     */
     private int characterSetAfterReset = -1;
     private int multiStatements = 1;
     private String schema;

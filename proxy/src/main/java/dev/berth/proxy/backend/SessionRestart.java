@@ -85,6 +85,8 @@ public final class SessionRestart implements ResponseSink {
                 b.schema(null);
                 b.sessionReset();
                 b.characterSet(characterSet);
+                // What a reset leaves may follow this login's character set on some servers: learnt again.
+                b.characterSetAfterReset(-1);
                 b.pseudoThreadId(b.serverConnectionId());
                 b.attributes(attributes);
                 done.trySuccess(null);

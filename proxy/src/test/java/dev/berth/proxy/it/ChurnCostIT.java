@@ -3,6 +3,8 @@ package dev.berth.proxy.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.mysql.protocol.Capabilities;
+import dev.berth.mysql.protocol.Command;
 import dev.berth.proxy.it.support.Eventually;
 import dev.berth.proxy.it.support.RawMysqlClient;
 import dev.berth.proxy.it.support.RunningBerth;
@@ -45,6 +47,34 @@ class ChurnCostIT {
             assertEquals(List.of("Query: SET pseudo_thread_id=", "Query: SELECT 'berth-churn-second'",
                             "Query: SELECT 1 FROM DUAL WHERE LAST_INSERT_ID(0)"),
                     sent.stream().map(s -> s.replaceAll("pseudo_thread_id=\\d+", "pseudo_thread_id=")).toList());
+        }
+    }
+
+    /**
+     * What Berth takes a reset to leave survives a COM_CHANGE_USER in another character set: a latin1 client without
+     * a schema gets the connection's session restarted in latin1, and the utf8mb4 client after it is still brought to
+     * utf8mb4, before and after its own COM_RESET_CONNECTION.
+     */
+    @Test
+    void whatAResetLeavesIsLearntAgainAfterARestartedSession() throws Exception {
+        try (RunningBerth berth = RunningBerth.start("--no-tls", "--pool-mode", "session", "--max-open-conns", "1")) {
+            churn(berth, "berth-churn-utf8mb4"); // in the test schema; the release learns what a reset leaves
+            try (RawMysqlClient latin1 = RawMysqlClient.connect("127.0.0.1", berth.port(), 10_000)) {
+                assertTrue(latin1.tryLogin(RunningBerth.USER, RunningBerth.PASSWORD, "", Capabilities.CLIENT_LONG_PASSWORD
+                        | Capabilities.CLIENT_PROTOCOL_41 | Capabilities.CLIENT_TRANSACTIONS
+                        | Capabilities.CLIENT_SECURE_CONNECTION | Capabilities.CLIENT_MULTI_RESULTS
+                        | Capabilities.CLIENT_PLUGIN_AUTH, RawMysqlClient.LATIN1_SWEDISH_CI).isOk());
+                assertEquals("latin1", latin1.queryValue("SELECT @@character_set_client"));
+            }
+            Eventually.await(Duration.ofSeconds(5), () -> berth.poolStats().idle() == 1,
+                    () -> berth.poolStats().toString());
+            try (RawMysqlClient utf8mb4 = RawMysqlClient.login("127.0.0.1", berth.port(), RunningBerth.USER,
+                    RunningBerth.PASSWORD, TestDatabase.DATABASE)) {
+                assertEquals("utf8mb4", utf8mb4.queryValue("SELECT @@character_set_client"));
+                utf8mb4.command(Command.COM_RESET_CONNECTION, new byte[0]);
+                assertTrue(utf8mb4.read(1).get(0).isOk());
+                assertEquals("utf8mb4", utf8mb4.queryValue("SELECT @@character_set_client"));
+            }
         }
     }
 
