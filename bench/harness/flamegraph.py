@@ -45,8 +45,9 @@ def parse(path):
     return root
 
 
-def depth(node):
-    return 1 + max((depth(c) for c in node.children.values()), default=0)
+def depth(node, min_count):
+    """Levels of frames at least min_count samples wide (the ones drawn)."""
+    return 1 + max((depth(c, min_count) for c in node.children.values() if c.count >= min_count), default=0)
 
 
 def colour(name):
@@ -60,9 +61,9 @@ def colour(name):
 
 
 def draw(root, title, min_width):
-    levels = depth(root)
+    scale = (WIDTH - 2 * PAD_SIDE) / root.count
+    levels = depth(root, min_width / scale)
     height = PAD_TOP + levels * ROW + 20
-    scale = (WIDTH - 2 * PAD_SIDE) / root.count if root.count else 0
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
            f'viewBox="0 0 {WIDTH} {height}" font-family="Verdana, sans-serif" font-size="{FONT}">',
            '<rect width="100%" height="100%" fill="#f8f8f8"/>',

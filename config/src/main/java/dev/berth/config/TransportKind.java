@@ -4,10 +4,10 @@ import java.util.Locale;
 
 /** Which of Netty's transports serves the sockets: {@code --transport}. */
 public enum TransportKind {
-    /** epoll where the platform has it, else NIO. */
+    /** io_uring where the kernel allows it, else epoll where the platform has it, else NIO. */
     AUTO,
     EPOLL,
-    /** Linux's io_uring: batched submission, where the kernel allows it; experimental (docs/BENCHMARKS.md). */
+    /** Linux's io_uring: batched submission (kernel 5.14+, and not refused by a seccomp profile). */
     IO_URING,
     NIO;
 

@@ -50,8 +50,8 @@ public final class OperationsOptions {
     String listenMode;
 
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "auto",
-            description = "Netty transport for all sockets: auto (epoll where available, else nio), epoll, nio, or "
-                    + "io_uring (experimental: less CPU per query, not yet passing every test). Default: ${DEFAULT-VALUE}")
+            description = "Netty transport for all sockets: auto (io_uring where the kernel allows it, else epoll, else "
+                    + "nio), io_uring, epoll or nio. Default: ${DEFAULT-VALUE}")
     String transport;
 
     OperationsConfig toDomainObject() {

@@ -25,10 +25,10 @@ import io.netty.channel.uring.IoUringSocketChannel;
 import java.util.function.Supplier;
 
 /**
- * The Netty transport serving every socket ({@code --transport}): native epoll where the platform has it (fewer copies
- * than NIO, unix sockets), else NIO; io_uring (batched submission, fewer syscalls per query) on request only, as
- * an experiment. Clients and their backend connections
- * share its event loops.
+ * The Netty transport serving every socket ({@code --transport}): io_uring where the kernel allows it (batched
+ * submission: fewer syscalls, 0.78-0.89 x HAProxy's CPU per query where epoll took 1.10-1.17 x, docs/BENCHMARKS.md),
+ * else native epoll (fewer copies than NIO, unix sockets), else NIO. Clients and their backend connections share its
+ * event loops.
  */
 public record Transport(String name, Supplier<IoHandlerFactory> handlers, Class<? extends ServerChannel> serverChannel,
                         Class<? extends ServerChannel> unixServerChannel, Class<? extends SocketChannel> socketChannel) {
@@ -55,9 +55,8 @@ public record Transport(String name, Supplier<IoHandlerFactory> handlers, Class<
      */
     public static Transport of(TransportKind kind) {
         return switch (kind) {
-            // Not io_uring, though it took 0.62 x epoll's CPU per query: with it as the default, four integration
-            // tests of transaction pooling and of a thousand clients failed (docs/BENCHMARKS.md).
-            case AUTO -> Epoll.isAvailable() ? epoll() : nio();
+            // A container whose seccomp profile refuses io_uring_setup gets epoll.
+            case AUTO -> IoUring.isAvailable() ? ioUring() : Epoll.isAvailable() ? epoll() : nio();
             case EPOLL -> {
                 if (!Epoll.isAvailable()) {
                     throw new IllegalArgumentException("--transport epoll is not available here: "
