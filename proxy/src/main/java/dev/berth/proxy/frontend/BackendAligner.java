@@ -107,7 +107,7 @@ public final class BackendAligner {
         boolean setsConnectionId = next == null || setsConnectionId(Command.COM_QUERY, next);
         if (session.schema() == null && b.schema() != null) {
             // A client with no schema on a connection left in one: only a new session leaves it, and comes first.
-            onLoopOf(b, () -> SessionRestart.run(b, session.characterSet(), session.backendAttributes(),
+            Loops.runOn(b.eventLoop(), () -> SessionRestart.run(b, session.characterSet(), session.backendAttributes(),
                     b.eventLoop().newPromise()).addListener(restarted -> alignSession(session, b, aligned,
                     readsInsertId, clearsPrevious, setsConnectionId)));
             return aligned;
@@ -164,24 +164,11 @@ public final class BackendAligner {
             aligned.trySuccess(null);
             return aligned;
         }
-        onLoopOf(b, () -> {
+        Loops.runOn(b.eventLoop(), () -> {
             steps.forEach(Runnable::run);
             b.channel().flush();
         });
         return aligned;
-    }
-
-    /**
-     * Runs {@code task} at once when on the connection's loop, else queues it there. Queued on its own loop, the
-     * commands could go out after a client command read meanwhile: io_uring handles every completion before queued
-     * tasks, and a client's statement right after its own COM_RESET_CONNECTION ran in the reset's character set.
-     */
-    private static void onLoopOf(BackendConnection b, Runnable task) {
-        if (b.eventLoop().inEventLoop()) {
-            task.run();
-        } else {
-            b.eventLoop().execute(task);
-        }
     }
 
     /**

@@ -25,7 +25,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.Future;
 import dev.berth.mysql.message.command.StatementIds;
@@ -451,7 +450,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
      */
     private void resetSent(BackendConnection b) {
         session.sessionReset();
-        runOn(b.eventLoop(), () -> {
+        Loops.runOn(b.eventLoop(), () -> {
             b.sessionReset();
             server.aligner().align(session, b, b.eventLoop().newPromise());
         });
@@ -534,7 +533,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
             case ATTACHED, LOCAL_INFILE -> {
                 BackendConnection b = session.backend();
                 if (endsLocalInfile) {
-                    runOn(b.eventLoop(), () -> {
+                    Loops.runOn(b.eventLoop(), () -> {
                         b.send(p.frame(), -1, null, true);
                         b.localInfileSent();
                     });
@@ -1111,7 +1110,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
         // Inline when on the connection's loop: queued, the client's next command could be written before these, and
         // the responses would then end the wrong entries of inFlight (io_uring completed such a pipelined command
         // within the same loop turn; the connection was never given back).
-        runOn(b.eventLoop(), () -> {
+        Loops.runOn(b.eventLoop(), () -> {
             InternalCommand.queryRow(b, sql.toString(), (c, row, error, lost) -> {
                 if (row == null || row.size() != 4 + assigned.size() || row.subList(0, 4).contains(null)) {
                     pins.add(PinReason.SESSION_TRACKING);
@@ -1292,16 +1291,7 @@ final class CommandPhase extends ChannelInboundHandlerAdapter implements KillCom
     }
 
     private void onClientLoop(Runnable task) {
-        runOn(channel.eventLoop(), task);
-    }
-
-    /** Runs {@code task} now when on {@code loop}, else queues it there (behind what is queued already). */
-    private static void runOn(EventLoop loop, Runnable task) {
-        if (loop.inEventLoop()) {
-            task.run();
-        } else {
-            loop.execute(task);
-        }
+        Loops.runOn(channel.eventLoop(), task);
     }
 
     @Override

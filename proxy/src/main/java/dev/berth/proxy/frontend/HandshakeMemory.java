@@ -132,11 +132,7 @@ final class HandshakeMemory {
 
     private static void refuse(List<Login> evicted) {
         for (Login login : evicted) {
-            if (login.channel.eventLoop().inEventLoop()) {
-                login.onEvicted.run();
-            } else {
-                login.channel.eventLoop().execute(login.onEvicted);
-            }
+            Loops.runOn(login.channel.eventLoop(), login.onEvicted);
         }
     }
 

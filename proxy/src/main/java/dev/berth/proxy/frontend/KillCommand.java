@@ -43,13 +43,8 @@ final class KillCommand {
             return;
         }
         if (!kill.queryOnly()) {
-            // At once when on its loop: queued, a statement the victim sent right after the killer's OK could be
-            // read first (io_uring drains every completion before it runs queued tasks).
-            if (target.channel().eventLoop().inEventLoop()) {
-                target.channel().close();
-            } else {
-                target.channel().eventLoop().execute(() -> target.channel().close());
-            }
+            // At once when on its loop: a statement the victim sent right after the killer's OK is not run.
+            Loops.runOn(target.channel().eventLoop(), () -> target.channel().close());
             if (target != self) {
                 requester.reply(ok(self, sequence));
             }
