@@ -30,7 +30,8 @@
 #
 # Needs: root (or sudo-less apt) to install sysbench and haproxy when missing, a MariaDB/MySQL server on
 # 127.0.0.1:3306 whose root can log in over the unix socket without a password (override with
-# ADMIN_SQL="mysql -u... -p..."). Ports: BERTH_PORT (6033), HAPROXY_PORT (6034); Berth's unix socket:
+# ADMIN_SQL="mysql -u... -p..."). Ports: BERTH_PORT (6033), HAPROXY_PORT (6034), Berth's /metrics
+# BERTH_HTTP_PORT (6035); Berth's unix socket:
 # BERTH_SOCKET (/tmp/berth-bench.<pid>.sock). All traffic stays on the machine. Writes bench/results/latest.md
 # and bench/results/<UTC stamp>.md; raw sysbench output goes to bench/results/raw/<stamp>/ (not committed).
 set -euo pipefail
@@ -241,7 +242,7 @@ if [[ ! -f $JAR ]]; then
   (cd "$ROOT" && mvn -q -B install -DskipTests)
 fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-for p in BERTH_PORT HAPROXY_PORT; do
+for p in BERTH_PORT HAPROXY_PORT BERTH_HTTP_PORT; do
   if listening "${!p}"; then echo "port ${!p} is in use; stop whatever listens there or set $p" >&2; exit 1; fi
 done
 

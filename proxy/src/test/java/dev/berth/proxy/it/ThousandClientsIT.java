@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -46,7 +48,7 @@ class ThousandClientsIT {
     private static final Map<String, String> SERVER_SHOWS = new HashMap<>();
     private static RunningBerth berth;
     /** The root account's connection ids on the server before Berth started. */
-    private static final java.util.Set<String> BEFORE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<String> BEFORE = ConcurrentHashMap.newKeySet();
 
     private static String timeZone(int id) {
         return String.format("+%02d:%02d", id % 13, id % 60);
